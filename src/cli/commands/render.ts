@@ -1,0 +1,29 @@
+import { LotusctlError } from '../../model/errors.js';
+import type { LoadedSpec } from '../../system/load-spec.js';
+import type { Output } from '../output.js';
+import { reportDiagnostics } from './validate.js';
+
+/** Print the plist(s) apply would write. With several jobs, each is preceded by a `# <path>` line. */
+export function runRender(loaded: LoadedSpec, o: Output, opts: { service?: string }): number {
+  reportDiagnostics(loaded, o);
+  const jobs = loaded.desired?.jobs ?? [];
+  const chosen = opts.service ? jobs.filter((j) => j.name === opts.service) : jobs;
+  if (opts.service && chosen.length === 0) {
+    throw new LotusctlError('cli.unknown-service', `no service "${opts.service}" in ${loaded.file}`, { hint: `services: ${jobs.map((j) => j.name).join(', ')}` });
+  }
+  chosen.forEach((job, i) => {
+    if (chosen.length > 1) o.out(`${i > 0 ? '\n' : ''}# ${job.plistPath}`);
+    // Secret values are in the plist bytes apply writes, but render prints them masked.
+    let text = job.plistText;
+    for (const key of job.sensitiveKeys) {
+      const value = (job.plist.EnvironmentVariables as Record<string, string>)[key] ?? '';
+      text = text.replace(`<key>${key}</key>\n\t\t<string>${escapeXml(value)}</string>`, `<key>${key}</key>\n\t\t<string>(sensitive)</string>`);
+    }
+    process.stdout.write(text);
+  });
+  return 0;
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,26 @@
+import type { LoadedSpec } from '../../system/load-spec.js';
+import { diagnosticsJson, formatDiagnostic, summarizeDiagnostics } from '../../render/diagnostics.js';
+import { ExitCode } from '../errors.js';
+import type { Output } from '../output.js';
+
+/** Print a loaded spec's diagnostics; throws ExitCode(1) when it has errors. Shared by every command that reads a spec. */
+export function reportDiagnostics(loaded: LoadedSpec, o: Output, opts: { json?: boolean; quietWhenOk?: boolean } = {}): void {
+  if (opts.json) return;
+  for (const d of loaded.diagnostics) o.err(formatDiagnostic(loaded.file, d, o.errColors));
+  if (!loaded.ok) {
+    o.err(`${loaded.file}: ${summarizeDiagnostics(loaded.diagnostics)}; nothing was changed`);
+    throw new ExitCode(1);
+  }
+}
+
+export function runValidate(loaded: LoadedSpec, o: Output, opts: { json?: boolean }): number {
+  if (opts.json) {
+    o.out(JSON.stringify({ format_version: '1', file: loaded.file, valid: loaded.ok, diagnostics: diagnosticsJson(loaded.file, loaded.diagnostics) }, null, 2));
+    return loaded.ok ? 0 : 1;
+  }
+  reportDiagnostics(loaded, o);
+  const services = Object.keys(loaded.spec?.services ?? {}).length;
+  const warnings = loaded.diagnostics.length;
+  o.out(`${loaded.file}: valid (${services} service${services === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''})`);
+  return 0;
+}

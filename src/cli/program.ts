@@ -1,0 +1,80 @@
+import { Command, CommanderError, Option } from 'commander';
+import { specJsonSchemaText } from '../spec/json-schema.js';
+import { loadSpec } from '../system/load-spec.js';
+import { runRender } from './commands/render.js';
+import { runValidate } from './commands/validate.js';
+import { reportError } from './errors.js';
+import { makeOutput, type Output } from './output.js';
+
+const DEFAULT_FILE = 'lotus.yaml';
+
+interface Globals { debug?: boolean; color?: boolean }
+
+function fileOption(): Option {
+  return new Option('-f, --file <path>', 'the spec file').default(process.env.LOTUSCTL_FILE || DEFAULT_FILE);
+}
+
+/** Build the CLI. Every action resolves to an exit code; main.ts is the only caller of process.exit. */
+export function buildProgram(setCode: (code: number) => void): Command {
+  const program = new Command('lotusctl')
+    .description('Declarative provisioner for Lotus nodes on macOS: lotus.yaml -> launchd jobs')
+    .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
+    .option('--debug', 'print stack traces and launchctl calls')
+    .option('--no-color', 'no colour (NO_COLOR is honoured too)')
+    .showHelpAfterError('(run lotusctl --help for usage)')
+    .exitOverride();
+
+  const run = (fn: (o: Output, g: Globals) => Promise<number> | number, json = false) => async () => {
+    const g = program.opts<Globals>();
+    const o = makeOutput({ ...(g.color === false ? { color: false } : {}) });
+    try {
+      setCode(await fn(o, g));
+    } catch (e) {
+      setCode(reportError(e, o, Boolean(g.debug), json));
+    }
+  };
+
+  program
+    .command('validate')
+    .description('check lotus.yaml: exit 0 when valid, 1 otherwise; every problem as file:line:col')
+    .addOption(fileOption())
+    .option('--strict', 'treat warnings as errors')
+    .option('--json', 'machine-readable output')
+    .action(function (this: Command) {
+      const opts = this.opts<{ file: string; strict?: boolean; json?: boolean }>();
+      return run((o) => runValidate(loadSpec(opts.file, { strict: Boolean(opts.strict) }), o, { json: Boolean(opts.json) }), Boolean(opts.json))();
+    });
+
+  program
+    .command('render')
+    .description('print the plist(s) apply would write')
+    .addOption(fileOption())
+    .option('--service <name>', 'only this service (or "monitor")')
+    .action(function (this: Command) {
+      const opts = this.opts<{ file: string; service?: string }>();
+      return run((o) => runRender(loadSpec(opts.file), o, opts.service ? { service: opts.service } : {}))();
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of lotus.yaml (specs/lotus.schema.json)')
+    .action(run((o) => {
+      o.out(specJsonSchemaText().trimEnd());
+      return 0;
+    }));
+
+  return program;
+}
+
+/** Parse argv and run; returns the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    throw e;
+  }
+  return code;
+}

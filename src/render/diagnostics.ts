@@ -1,0 +1,26 @@
+import { dottedPath, type Diagnostic } from '../model/diagnostic.js';
+import type { Colors } from './colors.js';
+
+/** `lotus.yaml:LINE:COL  path.to.field: what is wrong (hint)`; warnings say so after the path. */
+export function formatDiagnostic(file: string, d: Diagnostic, c: Colors): string {
+  const where = d.line !== undefined ? `${file}:${d.line}:${d.col ?? 1}` : file;
+  const path = d.path.length > 0 ? `${dottedPath(d.path)}: ` : '';
+  const sev = d.severity === 'warning' ? c.yellow('warning: ') : '';
+  const hint = d.hint ? c.dim(` (${d.hint})`) : '';
+  return `${c.bold(where)}  ${path}${sev}${d.message}${hint}`;
+}
+
+export function summarizeDiagnostics(ds: readonly Diagnostic[]): string {
+  const errors = ds.filter((d) => d.severity === 'error').length;
+  const warnings = ds.length - errors;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+}
+
+/** The machine-readable form (snake_case keys). */
+export function diagnosticsJson(file: string, ds: readonly Diagnostic[]): unknown {
+  return ds.map((d) => ({
+    file, line: d.line ?? null, col: d.col ?? null, severity: d.severity, code: d.code,
+    path: dottedPath(d.path), message: d.message, hint: d.hint ?? null,
+  }));
+}

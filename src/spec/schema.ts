@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { LABEL_PATTERN } from '../launchd/domain.js';
+import { cronProblem } from './cron.js';
+import { parseDuration, parseSize } from './units.js';
+
+// The lotus.yaml schema. Field names are snake_case; each .describe() text ends up in specs/lotus.schema.json,
+// so editors show it. Every object is strict: an unknown key is an error with a did-you-mean.
+
+/** A service name: becomes part of the default label and of log file names. */
+export const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+
+const duration = z
+  .string()
+  .refine((s) => parseDuration(s) !== undefined, { message: 'expected a duration such as "30s", "5m" or "1h30m"' });
+const positiveDuration = duration.refine((s) => (parseDuration(s) ?? 0) > 0, { message: 'must be longer than 0s' });
+const size = z
+  .union([z.string(), z.number().int().nonnegative()])
+  .refine((s) => parseSize(s) !== undefined, { message: 'expected a size such as "4GiB", "512MiB" or a number of bytes' });
+const schedule = z.string().superRefine((s, ctx) => {
+  if (parseDuration(s) !== undefined) {
+    if ((parseDuration(s) ?? 0) < 1000) ctx.addIssue({ code: 'custom', message: 'an interval must be at least 1s' });
+    return;
+  }
+  const problem = cronProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: `expected a duration ("30s") or a cron expression ("0 0 * * *"): ${problem}` });
+});
+const path = z.string().min(1, 'must not be empty').refine((s) => !s.includes('\0'), { message: 'must not contain NUL' });
+const label = z.string().regex(LABEL_PATTERN, {
+  message: 'a label may hold only letters, digits, ".", "_" and "-", must start with a letter or digit, and may not contain ".."',
+});
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name is letters, digits and "_"' });
+
+export const DOMAINS = ['gui', 'user', 'system'] as const;
+export const domain = z
+  .enum(DOMAINS)
+  .describe('gui: a LaunchAgent in the console login session; user: a background agent that also works over SSH; system: a LaunchDaemon (root)');
+
+const limitPair = <T extends z.ZodType>(value: T) =>
+  z.strictObject({ soft: value.optional(), hard: value.optional() }).refine((p) => p.soft !== undefined || p.hard !== undefined, {
+    message: 'give soft, hard or both',
+  });
+const count = z.number().int().nonnegative();
+
+export const limitsSchema = z
+  .strictObject({
+    open_files: limitPair(count).optional().describe('NumberOfFiles. Lotus asks for 16384 open files.'),
+    processes: limitPair(count).optional().describe('NumberOfProcesses'),
+    core: limitPair(size).optional().describe('Core: largest core file'),
+    cpu: limitPair(duration).optional().describe('CPU: CPU time'),
+    data: limitPair(size).optional().describe('Data: data segment size'),
+    file_size: limitPair(size).optional().describe('FileSize: largest file the job may create'),
+    memory_lock: limitPair(size).optional().describe('MemoryLock: memory that may be locked'),
+    resident_set_size: limitPair(size).optional().describe('ResidentSetSize'),
+    stack: limitPair(size).optional().describe('Stack'),
+  })
+  .describe('Soft/HardResourceLimits (setrlimit)');
+
+export const keepAliveSchema = z
+  .union([
+    z.boolean(),
+    z.strictObject({
+      successful_exit: z.boolean().optional().describe('true: restart while it exits 0; false: restart while it exits non-zero'),
+      crashed: z.boolean().optional().describe('true: restart after a crash signal; false: the opposite'),
+      path_state: z.record(path, z.boolean()).optional().describe('keep alive while the path exists (true) or not (false)'),
+      other_job_enabled: z.record(label, z.boolean()).optional().describe('keep alive while the other job is loaded (true) or not (false)'),
+      after_initial_demand: z.boolean().optional().describe('apply the rules only after the first demand launch (undocumented by Apple)'),
+      network_state: z.boolean().optional().describe('no longer implemented by launchd; accepted with a warning'),
+    }),
+  ])
+  .describe('KeepAlive: true, false, or conditions');
+
+const secretRef = z.strictObject({ file: path.describe('file whose contents (trailing newline trimmed) become the value') });
+
+export const healthSchema = z
+  .strictObject({
+    api: z
+      .union([z.literal('auto'), z.literal('none'), z.string().regex(/^(\/ip[46]\/|https?:\/\/)/, { message: 'expected "auto", "none", a multiaddr or an http(s) URL' })])
+      .default('auto')
+      .describe('where to probe the JSON-RPC API: auto (read <repo>/api), none, a multiaddr or a URL'),
+    startup_grace: duration.default('5m').describe('how long after a start failures do not count'),
+    max_chain_lag: z.number().int().nonnegative().default(5).describe('epochs behind the expected height before the node is unhealthy'),
+    min_peers: z.number().int().nonnegative().default(1).describe('fewest peers before the node is unhealthy'),
+  })
+  .describe('health checks for the monitor and for apply');
+
+export const PROCESS_TYPES = ['Background', 'Standard', 'Adaptive', 'Interactive'] as const;
+export const SESSION_TYPES = ['Aqua', 'Background', 'LoginWindow', 'StandardIO', 'System'] as const;
+
+export const serviceSchema = z
+  .strictObject({
+    label: label.optional().describe('launchd Label; default com.lotusctl.<service name>'),
+    domain: domain.optional().describe('overrides defaults.domain'),
+    state: z.enum(['running', 'stopped', 'absent']).default('running').describe('running: loaded and running; stopped: plist installed, job not loaded; absent: removed'),
+    program: path.describe('executable; a bare name is resolved to an absolute path at plan time'),
+    args: z.array(z.string()).default([]).describe('arguments after the program (ProgramArguments[1..])'),
+    repo: path.optional().describe('Lotus repo; becomes LOTUS_PATH (absolute)'),
+    env: z.record(envName, z.string()).default({}).describe('EnvironmentVariables'),
+    secret_env: z.record(envName, secretRef).default({}).describe('EnvironmentVariables whose values are read from files and never printed'),
+    working_directory: path.optional().describe('WorkingDirectory'),
+    logs: z
+      .strictObject({
+        dir: path.optional().describe('directory for <service>.out.log and <service>.err.log'),
+        stdout: path.optional().describe('StandardOutPath (overrides dir)'),
+        stderr: path.optional().describe('StandardErrorPath (overrides dir)'),
+      })
+      .optional()
+      .describe('where stdout and stderr go; launchd sends them to /dev/null otherwise'),
+    run_at_load: z.boolean().default(true).describe('RunAtLoad'),
+    keep_alive: keepAliveSchema.default({ successful_exit: false }),
+    throttle_interval: duration.optional().describe('ThrottleInterval: fewest seconds between spawns (launchd default 10s)'),
+    exit_timeout: duration.default('120s').describe('ExitTimeOut: SIGTERM to SIGKILL; Lotus shuts down gracefully, give it minutes (launchd alone would wait about 5s)'),
+    process_type: z.enum(PROCESS_TYPES).optional().describe('ProcessType; Interactive or Standard for a syncing node'),
+    nice: z.number().int().min(-20).max(20).optional().describe('Nice'),
+    low_priority_io: z.boolean().optional().describe('LowPriorityIO'),
+    low_priority_background_io: z.boolean().optional().describe('LowPriorityBackgroundIO'),
+    umask: z
+      .union([z.number().int().min(0).max(0o777), z.string().regex(/^0?[0-7]{1,3}$/, { message: 'expected octal digits such as "022"' })])
+      .optional()
+      .describe('Umask: a string is octal ("022"), a number is decimal (18)'),
+    user: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional().describe('UserName (system domain only)'),
+    group: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional().describe('GroupName (system domain only)'),
+    session_type: z
+      .union([z.enum(SESSION_TYPES), z.array(z.enum(SESSION_TYPES)).min(1)])
+      .optional()
+      .describe('LimitLoadToSessionType (agents only)'),
+    abandon_process_group: z.boolean().optional().describe('AbandonProcessGroup'),
+    limits: limitsSchema.optional(),
+    depends_on: z.array(z.string()).default([]).describe('services that must be ready before this one starts'),
+    health: healthSchema.optional(),
+    plist_extra: z.record(z.string(), z.unknown()).default({}).describe('other launchd keys, checked against the launchd.plist(5) types'),
+  })
+  .describe('a Lotus service run as a launchd job');
+
+export const monitorSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    label: label.default('com.lotusctl.monitor').describe('launchd Label of the monitor job'),
+    schedule: schedule.default('30s').describe('how often to probe: a duration or a cron expression'),
+    auto_restart: z.boolean().default(true).describe('restart an unhealthy service'),
+    failure_threshold: z.number().int().min(1).default(3).describe('consecutive failed probes before a restart'),
+    max_memory: size.optional().describe('restart a service whose resident memory exceeds this'),
+    backoff: z
+      .strictObject({
+        initial: positiveDuration.default('30s'),
+        max: positiveDuration.default('30m'),
+        reset_after: positiveDuration.default('10m').describe('healthy this long resets the backoff'),
+      })
+      .prefault({})
+      .describe('delay between restarts, doubling from initial up to max'),
+    circuit_breaker: z
+      .strictObject({
+        max_restarts: z.number().int().min(1).default(5),
+        window: positiveDuration.default('1h'),
+      })
+      .prefault({})
+      .describe('stop restarting after max_restarts within window'),
+    reports: z
+      .strictObject({
+        schedule: schedule.default('0 0 * * *'),
+        dir: path.default('~/Library/Logs/lotusctl/reports'),
+        formats: z.array(z.enum(['json', 'md', 'html'])).min(1).default(['json', 'html']),
+      })
+      .prefault({})
+      .describe('periodic health reports'),
+  })
+  .describe('the health monitor, itself a launchd job');
+
+export const specSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('JSON Schema reference for editors; ignored'),
+    version: z.literal(1).describe('format version; always 1'),
+    defaults: z
+      .strictObject({
+        domain: domain.default('gui'),
+        state_dir: path.default('~/Library/Application Support/lotusctl').describe('where lotusctl keeps its state, locks and backups'),
+      })
+      .prefault({}),
+    services: z
+      .record(z.string().regex(SERVICE_NAME_PATTERN, { message: 'a service name is lower-case letters, digits and "-", starting with a letter' }), serviceSchema)
+      .refine((s) => Object.keys(s).length > 0, { message: 'declare at least one service' }),
+    monitor: monitorSchema.optional(),
+  })
+  .describe('lotus.yaml: the desired state of the Lotus services on this Mac');
+
+export type SpecInput = z.input<typeof specSchema>;
+export type Spec = z.output<typeof specSchema>;
+export type ServiceSpec = z.output<typeof serviceSchema>;
+export type MonitorSpec = z.output<typeof monitorSchema>;
+export type KeepAliveSpec = z.output<typeof keepAliveSchema>;
+export type LimitsSpec = z.output<typeof limitsSchema>;
+export type HealthSpec = z.output<typeof healthSchema>;

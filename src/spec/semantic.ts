@@ -1,0 +1,108 @@
+import type { Diagnostic } from '../model/diagnostic.js';
+import { isPlistValue, PLIST_KEYS, plistValueMatches } from '../launchd/plist-keys.js';
+import { didYouMean } from './did-you-mean.js';
+import type { Spec } from './schema.js';
+
+type Located = Omit<Diagnostic, 'line' | 'col'> & { at?: 'key' | 'value' };
+
+/** The label a service gets when the spec does not name one. */
+export function defaultLabel(service: string): string {
+  return `com.lotusctl.${service}`;
+}
+
+export function serviceLabel(spec: Spec, name: string): string {
+  return spec.services[name]?.label ?? defaultLabel(name);
+}
+
+/** Checks that need the whole spec: unique labels, dependencies that exist and form no cycle, plist_extra types. */
+export function semanticProblems(spec: Spec): Located[] {
+  const out: Located[] = [];
+  const names = Object.keys(spec.services);
+
+  const byLabel = new Map<string, string>();
+  for (const name of names) {
+    const label = serviceLabel(spec, name);
+    const other = byLabel.get(label);
+    if (other !== undefined) {
+      out.push({
+        severity: 'error', code: 'spec.duplicate-label', path: ['services', name, 'label'],
+        message: `label "${label}" is already used by service "${other}"`, hint: 'each service needs its own label: it names the plist file and the launchd job',
+      });
+    } else byLabel.set(label, name);
+  }
+  if (spec.monitor?.enabled && byLabel.has(spec.monitor.label)) {
+    out.push({
+      severity: 'error', code: 'spec.duplicate-label', path: ['monitor', 'label'],
+      message: `label "${spec.monitor.label}" is already used by service "${byLabel.get(spec.monitor.label)}"`, hint: 'give the monitor its own label',
+    });
+  }
+
+  for (const name of names) {
+    const deps = spec.services[name]?.depends_on ?? [];
+    deps.forEach((dep, i) => {
+      if (dep === name) {
+        out.push({ severity: 'error', code: 'spec.self-dependency', path: ['services', name, 'depends_on', i], message: `service "${name}" depends on itself`, hint: 'remove it from depends_on' });
+      } else if (!spec.services[dep]) {
+        const guess = didYouMean(dep, names);
+        out.push({
+          severity: 'error', code: 'spec.unknown-dependency', path: ['services', name, 'depends_on', i],
+          message: `depends on "${dep}", which is not a service in this file`, hint: guess ? `did you mean "${guess}"?` : `services here: ${names.join(', ')}`,
+        });
+      }
+    });
+  }
+  for (const cycle of findCycles(spec)) {
+    const first = cycle[0] as string;
+    const idx = spec.services[first]?.depends_on.indexOf(cycle[1] as string) ?? 0;
+    out.push({
+      severity: 'error', code: 'spec.dependency-cycle', path: ['services', first, 'depends_on', Math.max(0, idx)],
+      message: `dependency cycle: ${[...cycle, first].join(' -> ')}`, hint: 'remove one of these depends_on entries',
+    });
+  }
+
+  for (const name of names) {
+    const extra = spec.services[name]?.plist_extra ?? {};
+    for (const [key, value] of Object.entries(extra)) {
+      const path = ['services', name, 'plist_extra', key];
+      const info = PLIST_KEYS[key];
+      if (!info) {
+        const guess = didYouMean(key, Object.keys(PLIST_KEYS));
+        out.push({ severity: 'error', code: 'spec.unknown-plist-key', path, at: 'key', message: `"${key}" is not a launchd.plist key`, hint: guess ? `did you mean "${guess}"?` : 'see launchd.plist(5) for the keys launchd reads' });
+      } else if (info.field) {
+        out.push({ severity: 'error', code: 'spec.plist-key-has-field', path, at: 'key', message: `${key} is set by the "${info.field}" field`, hint: `use ${info.field} instead of plist_extra.${key}` });
+      } else if (!plistValueMatches(info.type, value) || !isPlistValue(value)) {
+        out.push({ severity: 'error', code: 'spec.plist-key-type', path, message: `${key} must be ${info.type.replace('|', ' or ').replace('bool', 'true/false').replace('dict', 'a mapping').replace('array', 'a list').replace('int', 'a whole number')}`, hint: 'see launchd.plist(5)' });
+      } else if (info.obsolete) {
+        out.push({ severity: 'warning', code: 'lint.obsolete-plist-key', path, at: 'key', message: `${key} has no effect: ${info.obsolete}`, hint: `remove plist_extra.${key}` });
+      }
+    }
+  }
+  return out;
+}
+
+/** Each elementary cycle once, as the list of services on it. */
+function findCycles(spec: Spec): string[][] {
+  const cycles: string[][] = [];
+  const seen = new Set<string>();
+  const state = new Map<string, 'active' | 'done'>();
+  const stack: string[] = [];
+  const visit = (n: string) => {
+    state.set(n, 'active');
+    stack.push(n);
+    for (const d of spec.services[n]?.depends_on ?? []) {
+      if (d === n || !spec.services[d]) continue;
+      if (state.get(d) === 'active') {
+        const cycle = stack.slice(stack.indexOf(d));
+        const key = [...cycle].sort().join(',');
+        if (!seen.has(key)) {
+          seen.add(key);
+          cycles.push(cycle);
+        }
+      } else if (!state.has(d)) visit(d);
+    }
+    stack.pop();
+    state.set(n, 'done');
+  };
+  for (const n of Object.keys(spec.services)) if (!state.has(n)) visit(n);
+  return cycles;
+}
