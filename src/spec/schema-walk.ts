@@ -39,3 +39,23 @@ function objectsAt(schema: z.ZodType, path: readonly (string | number)[]): Def[]
 export function knownKeysAt(schema: z.ZodType, path: readonly (string | number)[]): string[] {
   return [...new Set(objectsAt(schema, path).flatMap((d) => Object.keys(d.shape ?? {})))];
 }
+
+/** Every field path of the schema, `<name>` standing for a user-chosen key (for documentation checks). */
+export function fieldPaths(schema: z.ZodType, prefix = ''): string[] {
+  const d = def(schema);
+  switch (d.type) {
+    case 'optional': case 'default': case 'prefault': case 'nullable': case 'readonly': case 'catch':
+      return d.innerType ? fieldPaths(d.innerType, prefix) : [];
+    case 'union':
+      return [...new Set((d.options ?? []).flatMap((o) => fieldPaths(o, prefix)))];
+    case 'record':
+      return d.valueType ? fieldPaths(d.valueType, `${prefix}.<name>`) : [];
+    case 'object':
+      return Object.entries(d.shape ?? {}).flatMap(([k, v]) => {
+        const p = prefix ? `${prefix}.${k}` : k;
+        return [p, ...fieldPaths(v, p)];
+      });
+    default:
+      return [];
+  }
+}

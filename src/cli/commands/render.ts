@@ -1,5 +1,6 @@
 import { LotusctlError } from '../../model/errors.js';
 import type { LoadedSpec } from '../../system/load-spec.js';
+import { maskedPlistText } from '../../render/masked-plist.js';
 import type { Output } from '../output.js';
 import { reportDiagnostics } from './validate.js';
 
@@ -13,17 +14,8 @@ export function runRender(loaded: LoadedSpec, o: Output, opts: { service?: strin
   }
   chosen.forEach((job, i) => {
     if (chosen.length > 1) o.out(`${i > 0 ? '\n' : ''}# ${job.plistPath}`);
-    // Secret values are in the plist bytes apply writes, but render prints them masked.
-    let text = job.plistText;
-    for (const key of job.sensitiveKeys) {
-      const value = (job.plist.EnvironmentVariables as Record<string, string>)[key] ?? '';
-      text = text.replace(`<key>${key}</key>\n\t\t<string>${escapeXml(value)}</string>`, `<key>${key}</key>\n\t\t<string>(sensitive)</string>`);
-    }
-    process.stdout.write(text);
+    // Secret values are in the bytes apply writes, but never printed.
+    o.out(maskedPlistText(job).trimEnd());
   });
   return 0;
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -1,0 +1,26 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const repoRoot = join(import.meta.dirname, '../..');
+export const cliPath = join(repoRoot, 'dist/src/cli/main.js');
+
+export interface CliResult { code: number; stdout: string; stderr: string }
+
+/** Run the built CLI as a user would: a real process, its own env, no TTY. */
+export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run npm run build first (npm test does)`);
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [cliPath, ...args], {
+      env: { PATH: process.env.PATH, NO_COLOR: '1', ...opts.env },
+      cwd: opts.cwd ?? repoRoot,
+      timeout: opts.timeoutMs ?? 120_000,
+      maxBuffer: 32 * 1024 * 1024,
+    }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    else child.stdin?.end();
+  });
+}
