@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { specJsonSchemaText } from '../spec/json-schema.js';
 import { loadSpec } from '../system/load-spec.js';
+import { runApply, runDrift, runForceUnlock, runPlan, type EngineFlags } from './commands/engine.js';
 import { runRender } from './commands/render.js';
 import { runValidate } from './commands/validate.js';
 import { reportError } from './errors.js';
@@ -53,6 +54,64 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .action(function (this: Command) {
       const opts = this.opts<{ file: string; service?: string }>();
       return run((o) => runRender(loadSpec(opts.file), o, opts.service ? { service: opts.service } : {}))();
+    });
+
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+  program
+    .command('plan')
+    .description('show what apply would change (read-only)')
+    .addOption(fileOption())
+    .option('--target <service>', 'plan only this service and what it depends on (repeatable)', collect)
+    .option('--out <file>', 'save the plan for `lotusctl apply FILE` (mode 0600: it holds secrets)')
+    .option('--detailed-exitcode', 'exit 0: no changes, 1: error, 2: changes present')
+    .option('--json', 'machine-readable output (format_version 1)')
+    .action(function (this: Command) {
+      const flags = this.opts<EngineFlags>();
+      return run((o) => runPlan(flags, o), Boolean(flags.json))();
+    });
+
+  program
+    .command('apply [planfile]')
+    .description('make the machine match lotus.yaml (or carry out a saved plan)')
+    .addOption(fileOption())
+    .option('--target <service>', 'apply only this service and what it depends on (repeatable)', collect)
+    .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
+    .option('--json', 'one JSON event per line')
+    .action(function (this: Command, planfile: string | undefined) {
+      const flags = this.opts<EngineFlags>();
+      return run((o) => runApply(planfile, flags, o), Boolean(flags.json))();
+    });
+
+  program
+    .command('destroy')
+    .description('remove every job lotusctl manages for this spec (never Lotus repos or logs)')
+    .addOption(fileOption())
+    .option('--target <service>', 'destroy only this service (repeatable)', collect)
+    .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
+    .option('--json', 'one JSON event per line')
+    .action(function (this: Command) {
+      const flags = this.opts<EngineFlags>();
+      return run((o) => runApply(undefined, flags, o, 'destroy'), Boolean(flags.json))();
+    });
+
+  program
+    .command('drift')
+    .description('read-only: exit 0 when the machine matches the last apply, 2 when not')
+    .addOption(fileOption())
+    .option('--json', 'machine-readable output')
+    .action(function (this: Command) {
+      const flags = this.opts<EngineFlags>();
+      return run((o) => runDrift(flags, o), Boolean(flags.json))();
+    });
+
+  program
+    .command('force-unlock <id>')
+    .description('remove the state lock left by a lotusctl process that is gone')
+    .addOption(fileOption())
+    .action(function (this: Command, id: string) {
+      const flags = this.opts<EngineFlags>();
+      return run((o) => runForceUnlock(id, flags, o))();
     });
 
   program

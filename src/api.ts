@@ -1,0 +1,90 @@
+import { realpathSync } from 'node:fs';
+import { applyPlan, type ApplyResult } from './apply/apply.js';
+import type { ApplyHooks } from './apply/events.js';
+import type { Clock } from './apply/readiness.js';
+import { LotusctlError } from './model/errors.js';
+import type { Plan } from './model/plan.js';
+import { observe } from './observe/observe.js';
+import { diff } from './plan/diff.js';
+import { Launchctl } from './system/launchctl.js';
+import { loadSpec as loadSpecFile, type LoadedSpec, type LoadOptions } from './system/load-spec.js';
+import { resolveLaunchctlBinary } from './system/platform.js';
+import { formatDiagnostic } from './render/diagnostics.js';
+import { noColors } from './render/colors.js';
+
+export type { LoadedSpec, LoadOptions, Plan, ApplyResult, ApplyHooks };
+
+/** The launchctl adapter for this machine: LOTUSCTL_LAUNCHCTL if set, /bin/launchctl on macOS. */
+export function defaultLaunchctl(env: NodeJS.ProcessEnv = process.env): Launchctl {
+  return new Launchctl({ binary: resolveLaunchctlBinary(env, process.platform) });
+}
+
+/** Read and validate lotus.yaml and resolve it against this host. Check `.ok` and `.diagnostics`. */
+export function loadSpec(file = 'lotus.yaml', opts: LoadOptions = {}): LoadedSpec {
+  return loadSpecFile(file, opts);
+}
+
+/** Throws spec.invalid with every error as a detail line when the spec has errors. */
+export function requireValid(loaded: LoadedSpec): Required<Pick<LoadedSpec, 'desired' | 'spec' | 'host'>> & LoadedSpec {
+  if (!loaded.ok || !loaded.desired || !loaded.spec || !loaded.host) {
+    const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+    throw new LotusctlError('spec.invalid', `${loaded.file} has ${errors.length} error${errors.length === 1 ? '' : 's'}`, {
+      hint: `run lotusctl validate -f ${loaded.file}`,
+      details: errors.map((d) => formatDiagnostic(loaded.file, d, noColors)),
+    });
+  }
+  return loaded as Required<Pick<LoadedSpec, 'desired' | 'spec' | 'host'>> & LoadedSpec;
+}
+
+export interface PlanOptions {
+  readonly targets?: readonly string[];
+  readonly launchctl?: Launchctl;
+  readonly now?: Date;
+}
+
+/** Observe the machine and diff it against the spec: what apply would do. Read-only. */
+export async function plan(spec: LoadedSpec | string, opts: PlanOptions = {}): Promise<Plan> {
+  return planMode(spec, 'apply', opts);
+}
+
+/** The plan that removes everything lotusctl manages for this spec. Read-only. */
+export async function planDestroy(spec: LoadedSpec | string, opts: PlanOptions = {}): Promise<Plan> {
+  return planMode(spec, 'destroy', opts);
+}
+
+async function planMode(spec: LoadedSpec | string, mode: 'apply' | 'destroy', opts: PlanOptions): Promise<Plan> {
+  const loaded = requireValid(typeof spec === 'string' ? loadSpec(spec) : spec);
+  const lc = opts.launchctl ?? defaultLaunchctl();
+  const actual = await observe(loaded.desired, lc);
+  return diff(loaded.desired, actual, {
+    mode, now: (opts.now ?? new Date()).toISOString(), specPath: safeRealpath(loaded.path),
+    ...(opts.targets && opts.targets.length > 0 ? { targets: opts.targets } : {}),
+  });
+}
+
+function safeRealpath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+export interface ApplyOptions {
+  readonly launchctl?: Launchctl;
+  readonly hooks?: ApplyHooks;
+  readonly clock?: Clock;
+  readonly command?: string;
+  readonly lockWaitMs?: number;
+}
+
+/** Carry out a plan (from plan() or a saved plan file); refuses a stale plan. */
+export async function apply(p: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  return applyPlan(p, { ...opts, launchctl: opts.launchctl ?? defaultLaunchctl() });
+}
+
+/** Plan and apply the removal of everything lotusctl manages for this spec. Never touches Lotus repos or logs. */
+export async function destroy(spec: LoadedSpec | string, opts: ApplyOptions & PlanOptions = {}): Promise<ApplyResult> {
+  const lc = opts.launchctl ?? defaultLaunchctl();
+  return apply(await planDestroy(spec, { ...opts, launchctl: lc }), { ...opts, launchctl: lc });
+}

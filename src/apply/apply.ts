@@ -1,0 +1,100 @@
+import type { ManagedRecord, Manifest } from '../model/actual.js';
+import { LotusctlError } from '../model/errors.js';
+import type { Plan } from '../model/plan.js';
+import { observeScope } from '../observe/observe.js';
+import { fingerprint } from '../plan/fingerprint.js';
+import type { Launchctl } from '../system/launchctl.js';
+import { acquireLock } from '../system/lock.js';
+import { readManifest, writeManifest } from '../system/manifest.js';
+import { noHooks, type ApplyHooks } from './events.js';
+import { executeStep, StepFailed } from './execute-step.js';
+import { realClock, type Clock } from './readiness.js';
+
+export interface ApplyOptions {
+  readonly launchctl: Launchctl;
+  readonly hooks?: ApplyHooks;
+  readonly clock?: Clock;
+  /** The command line, recorded in the lock so a second run can name the holder. */
+  readonly command?: string;
+  readonly lockWaitMs?: number;
+}
+
+export interface ApplyResult {
+  readonly applied: number;
+  readonly services: readonly { readonly service: string; readonly pid?: number; readonly done: readonly string[] }[];
+}
+
+/**
+ * Execute exactly the plan: under the state lock, after checking the machine still matches what the plan saw.
+ * Steps run in plan order (dependencies first); a failure rolls that service back and stops, so nothing that
+ * depends on it starts. The manifest records each service as soon as its step succeeds.
+ */
+export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyResult> {
+  const hooks = opts.hooks ?? noHooks;
+  const clock = opts.clock ?? realClock;
+  const lock = await acquireLock(plan.stateDir, opts.command ?? `lotusctl ${plan.mode}`, opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {});
+  try {
+    const now = await observeScope(plan.stateDir, plan.observed, opts.launchctl);
+    if (fingerprint(now) !== plan.fingerprint) {
+      throw new LotusctlError('plan.stale', 'the plan is stale: the machine changed since it was made', {
+        hint: 'run lotusctl plan again (and save it with --out), then apply the new plan',
+      });
+    }
+    hooks.onEvent({ type: 'start', steps: plan.steps.length });
+    const services: ApplyResult['services'][number][] = [];
+    let manifest: Manifest = readManifest(plan.stateDir);
+    for (const step of plan.steps) {
+      hooks.onEvent({ type: 'step-start', service: step.service, label: step.label, title: title(step) });
+      try {
+        const r = await executeStep(step, {
+          lc: opts.launchctl, clock, stateDir: plan.stateDir,
+          progress: (message) => hooks.onEvent({ type: 'step-progress', service: step.service, message }),
+        });
+        services.push({ service: step.service, ...(r.pid !== undefined ? { pid: r.pid } : {}), done: r.done });
+        manifest = record(manifest, step, clock);
+        writeManifest(plan.stateDir, manifest);
+        hooks.onEvent({ type: 'step-done', service: step.service, message: r.pid !== undefined ? `running (pid ${r.pid})` : step.target === 'absent' ? 'removed' : step.target });
+      } catch (e) {
+        hooks.onEvent({ type: 'step-failed', service: step.service, message: (e as Error).message });
+        if (e instanceof StepFailed) {
+          for (const u of e.undone) hooks.onEvent({ type: 'rollback', service: step.service, message: u, ok: true });
+          for (const u of e.failedUndo) hooks.onEvent({ type: 'rollback', service: step.service, message: u, ok: false });
+        }
+        const remaining = plan.steps.slice(plan.steps.indexOf(step) + 1).map((s) => s.service);
+        if (e instanceof LotusctlError && remaining.length > 0) {
+          throw new LotusctlError(e.code, e.message, { cause: e, ...(e.hint ? { hint: e.hint } : {}), details: [...e.details, `not attempted: ${remaining.join(', ')}`] });
+        }
+        throw e;
+      }
+    }
+    hooks.onEvent({ type: 'done', applied: plan.steps.length });
+    return { applied: plan.steps.length, services };
+  } finally {
+    await lock.release();
+  }
+}
+
+function title(step: Plan['steps'][number]): string {
+  if (step.target === 'absent') return `remove ${step.service} (${step.label})`;
+  if (step.ops.includes('bootout') && step.ops.includes('bootstrap')) return `replace ${step.service} (${step.label})`;
+  if (step.ops.includes('bootstrap')) return `start ${step.service} (${step.label})`;
+  if (step.target === 'stopped') return `stop ${step.service} (${step.label})`;
+  return `update ${step.service} (${step.label})`;
+}
+
+function record(m: Manifest, step: Plan['steps'][number], clock: Clock): Manifest {
+  const jobs = { ...m.jobs };
+  if (step.target === 'absent') {
+    delete jobs[step.label];
+  } else {
+    const prev = jobs[step.label];
+    const digest = step.digest ?? prev?.digest;
+    const rec: ManagedRecord = {
+      name: step.service, kind: step.kind, label: step.label, domain: step.domain, plistPath: step.plistPath,
+      digest: digest ?? '', state: step.target, appliedAt: new Date(clock.now()).toISOString(),
+    };
+    jobs[step.label] = rec;
+  }
+  return { formatVersion: 1, jobs };
+}
+

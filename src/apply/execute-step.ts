@@ -1,0 +1,129 @@
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LotusctlError } from '../model/errors.js';
+import type { JobStep } from '../model/plan.js';
+import { writeFileAtomic } from '../system/atomic-file.js';
+import { backupFile, restoreBackup } from '../system/backups.js';
+import type { Launchctl } from '../system/launchctl.js';
+import type { Clock } from './readiness.js';
+import { waitReady } from './readiness.js';
+
+export interface StepContext {
+  readonly lc: Launchctl;
+  readonly clock: Clock;
+  readonly stateDir: string;
+  readonly progress: (message: string) => void;
+}
+
+/** What a step did, so a failure can be undone in reverse. */
+interface Undo {
+  readonly what: string;
+  run(): Promise<void>;
+}
+
+/**
+ * Carry out one job's step: bootout first, then the file, then enable/bootstrap/kickstart, then the honest-start wait.
+ * On failure, undo what was done (restore the previous plist and reload it if it was loaded) and rethrow with both lists.
+ */
+export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pid?: number; done: string[] }> {
+  const { lc, progress } = ctx;
+  const done: string[] = [];
+  const undo: Undo[] = [];
+  const wasLoaded = (await lc.print(step.domain, step.label).catch(() => undefined)) !== undefined;
+
+  const record = (what: string, u?: Undo) => {
+    done.push(what);
+    progress(what);
+    if (u) undo.push(u);
+  };
+
+  try {
+    for (const dir of step.directories) {
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+    }
+    if (step.plist.action === 'write') mkdirSync(dirname(step.plistPath), { recursive: true, mode: 0o755 });
+    if (step.ops.includes('bootout')) {
+      await lc.bootout(step.domain, step.label);
+      record(`booted out ${step.label}`);
+    }
+    if (step.plist.action !== 'keep') {
+      const prevMode = fileMode(step.plistPath);
+      const backup = backupFile(ctx.stateDir, step.label, step.plistPath);
+      if (step.plist.action === 'write') {
+        await writeFileAtomic(step.plistPath, step.plist.text, { mode: step.plist.mode });
+        record(`wrote ${step.plistPath}`, {
+          what: backup ? `restored the previous ${step.plistPath}` : `removed ${step.plistPath}`,
+          run: async () => (backup ? restoreBackup(backup, step.plistPath, prevMode) : rmSync(step.plistPath, { force: true })),
+        });
+      } else {
+        rmSync(step.plistPath, { force: true });
+        record(`removed ${step.plistPath}${backup ? ` (backup ${backup})` : ''}`, backup ? { what: `restored ${step.plistPath}`, run: async () => restoreBackup(backup, step.plistPath, prevMode) } : undefined);
+      }
+    }
+    if (step.ops.includes('enable')) {
+      await lc.enable(step.domain, step.label);
+      record(`enabled ${step.label}`);
+    }
+    if (step.ops.includes('bootstrap')) {
+      await lc.bootstrap(step.domain, step.plistPath, { label: step.label });
+      record(`bootstrapped ${step.label}`, { what: `booted out ${step.label}`, run: async () => void (await lc.bootout(step.domain, step.label)) });
+    }
+    if (step.ops.includes('kickstart')) {
+      await lc.kickstart(step.domain, step.label);
+      record(`kickstarted ${step.label}`);
+    }
+    let pid: number | undefined;
+    if (step.target === 'running' && step.ops.length > 0) {
+      pid = await waitReady(step, lc, ctx.clock, progress);
+      done.push(`${step.label} is running (pid ${pid})`);
+    }
+    return { ...(pid !== undefined ? { pid } : {}), done };
+  } catch (e) {
+    const undone: string[] = [];
+    const failedUndo: string[] = [];
+    for (const u of [...undo].reverse()) {
+      try {
+        await u.run();
+        undone.push(u.what);
+      } catch (ue) {
+        failedUndo.push(`${u.what}: ${(ue as Error).message}`);
+      }
+    }
+    // The job was loaded before the step: load the restored plist again so the service is back as it was.
+    if (wasLoaded && step.ops.includes('bootout')) {
+      try {
+        await lc.bootout(step.domain, step.label).catch(() => undefined);
+        await lc.bootstrap(step.domain, step.plistPath, { label: step.label });
+        undone.push(`bootstrapped the previous ${step.label} again`);
+      } catch (ue) {
+        failedUndo.push(`reloading the previous ${step.label}: ${(ue as Error).message}`);
+      }
+    }
+    throw new StepFailed(step, e, done, undone, failedUndo);
+  }
+}
+
+/** A step failed; carries what was done and what was undone, for an honest report. */
+export class StepFailed extends LotusctlError {
+  constructor(step: JobStep, cause: unknown, readonly done: string[], readonly undone: string[], readonly failedUndo: string[]) {
+    const inner = cause as { code?: string; message?: string; hint?: string; details?: readonly string[] };
+    super(inner.code ?? 'apply.step-failed', `${step.service}: ${inner.message ?? String(cause)}`, {
+      cause,
+      ...(inner.hint ? { hint: inner.hint } : {}),
+      details: [
+        ...(inner.details ?? []),
+        ...(done.length ? ['done:', ...done.map((d) => `  ${d}`)] : []),
+        ...(undone.length ? ['rolled back:', ...undone.map((d) => `  ${d}`)] : []),
+        ...(failedUndo.length ? ['could NOT roll back:', ...failedUndo.map((d) => `  ${d}`)] : []),
+      ],
+    });
+  }
+}
+
+function fileMode(path: string): number {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return 0o600;
+  }
+}

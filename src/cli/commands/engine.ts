@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { apply, defaultLaunchctl, plan as makePlan, planDestroy } from '../../api.js';
+import type { ApplyEvent } from '../../apply/events.js';
+import { LotusctlError } from '../../model/errors.js';
+import type { Plan } from '../../model/plan.js';
+import { isEmptyPlan } from '../../plan/diff.js';
+import { decodePlanFile, encodePlanFile } from '../../plan/plan-file.js';
+import { driftJson, planJson } from '../../render/plan-json.js';
+import { renderDriftText, renderPlanText } from '../../render/plan-text.js';
+import { writeFileAtomic } from '../../system/atomic-file.js';
+import { loadSpec } from '../../system/load-spec.js';
+import { forceUnlock } from '../../system/lock.js';
+import { ExitCode } from '../errors.js';
+import type { Output } from '../output.js';
+import { runWithProgress } from '../progress.js';
+import { reportDiagnostics } from './validate.js';
+
+export interface EngineFlags {
+  file: string;
+  json?: boolean;
+  target?: string[];
+  detailedExitcode?: boolean;
+  out?: string;
+  autoApprove?: boolean;
+}
+
+async function planFromSpec(flags: EngineFlags, o: Output, mode: 'apply' | 'destroy'): Promise<Plan> {
+  const loaded = loadSpec(flags.file);
+  reportDiagnostics(loaded, o, { json: Boolean(flags.json) });
+  if (!loaded.ok) throw new ExitCode(1);
+  const opts = { launchctl: defaultLaunchctl(), ...(flags.target?.length ? { targets: flags.target } : {}) };
+  return mode === 'destroy' ? planDestroy(loaded, opts) : makePlan(loaded, opts);
+}
+
+/** `lotusctl plan`: show the difference; --out saves it; --detailed-exitcode: 0 none, 2 changes. */
+export async function runPlan(flags: EngineFlags, o: Output, mode: 'apply' | 'destroy' = 'apply'): Promise<number> {
+  const p = await planFromSpec(flags, o, mode);
+  if (flags.json) o.out(JSON.stringify(planJson(p), null, 2));
+  else o.out(renderPlanText(p, o.colors).trimEnd());
+  if (flags.out) {
+    // A saved plan holds the plist bytes, secrets included: owner-only.
+    writeFileAtomic(flags.out, encodePlanFile(p), { mode: 0o600 });
+    if (!flags.json) o.out(`\nSaved the plan to ${flags.out}. To carry out exactly this plan, run:\n  lotusctl apply ${flags.out}`);
+  }
+  return flags.detailedExitcode && !isEmptyPlan(p) ? 2 : 0;
+}
+
+/** `lotusctl drift`: read-only; 0 when the machine matches the last apply, 2 when not. */
+export async function runDrift(flags: EngineFlags, o: Output): Promise<number> {
+  const p = await planFromSpec(flags, o, 'apply');
+  if (flags.json) o.out(JSON.stringify(driftJson(p), null, 2));
+  else o.out(renderDriftText(p.drift, o.colors).trimEnd());
+  return p.drift.length > 0 ? 2 : 0;
+}
+
+async function confirm(o: Output, mode: 'apply' | 'destroy'): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const q = mode === 'destroy' ? 'Do you really want to destroy everything lotusctl manages here?' : 'Do you want to perform these actions?';
+    o.out(`\n${o.colors.bold(q)}\n  Only 'yes' will be accepted to approve.\n`);
+    return (await rl.question('  Enter a value: ')).trim() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+/** `lotusctl apply [PLANFILE]` and `lotusctl destroy`: plan (or load a saved plan), confirm, execute with progress. */
+export async function runApply(planFile: string | undefined, flags: EngineFlags, o: Output, mode: 'apply' | 'destroy' = 'apply'): Promise<number> {
+  let p: Plan;
+  if (planFile) {
+    let text: string;
+    try {
+      text = readFileSync(planFile, 'utf8');
+    } catch (e) {
+      throw new LotusctlError('plan.file-unreadable', `cannot read the plan file ${planFile}`, { hint: 'create it with lotusctl plan --out FILE', cause: e });
+    }
+    p = decodePlanFile(text, planFile);
+  } else {
+    if (!flags.autoApprove && !o.isTTY) {
+      throw new LotusctlError('apply.needs-approval', `no terminal to ask for confirmation, and --auto-approve was not given`, {
+        hint: `run lotusctl ${mode} --auto-approve, or apply a saved plan: lotusctl plan --out FILE && lotusctl apply FILE`,
+      });
+    }
+    p = await planFromSpec(flags, o, mode);
+  }
+  const events: ApplyEvent[] = [];
+  if (flags.json) o.out(JSON.stringify({ type: 'plan', ...planJson(p) }));
+  else o.out(renderPlanText(p, o.colors).trimEnd());
+  if (isEmptyPlan(p)) return 0;
+  if (!planFile && !flags.autoApprove) {
+    if (!(await confirm(o, mode))) {
+      o.err(`${mode === 'destroy' ? 'Destroy' : 'Apply'} cancelled; nothing was changed.`);
+      return 1;
+    }
+  }
+  const command = `lotusctl ${[mode, ...process.argv.slice(3)].join(' ')}`.slice(0, 200);
+  const result = await runWithProgress(p, o, Boolean(flags.json), (hooks) => apply(p, { hooks: { onEvent: (e) => { events.push(e); hooks.onEvent(e); } }, command }));
+  if (!flags.json) {
+    const s = p.summary;
+    o.out(o.colors.green(o.colors.bold(mode === 'destroy'
+      ? `\nDestroy complete! Resources: ${s.destroy} destroyed.`
+      : `\nApply complete! Resources: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed.`)));
+  } else {
+    o.out(JSON.stringify({ type: 'summary', format_version: '1', applied: result.applied, summary: p.summary }));
+  }
+  return 0;
+}
+
+/** `lotusctl force-unlock ID`: clear a lock whose holder is gone. */
+export function runForceUnlock(id: string, flags: EngineFlags, o: Output): number {
+  const loaded = loadSpec(flags.file);
+  reportDiagnostics(loaded, o);
+  const stateDir = loaded.desired?.stateDir as string;
+  const { removed } = forceUnlock(stateDir, id);
+  o.out(`Lock ${removed.id} (pid ${removed.pid} on ${removed.host}, ${removed.command}, since ${removed.since}) removed.`);
+  return 0;
+}

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parse, parseBinary } from 'plist';
+import type { ActualFile, ActualJob, ActualJobState, ActualState } from '../model/actual.js';
+import type { DesiredState, PlistDict } from '../model/desired.js';
+import type { ObservedScope } from '../model/plan.js';
+import { domainTarget, type DomainTarget } from '../launchd/domain.js';
+import { isLotusctlError } from '../model/errors.js';
+import { sha256 } from '../plan/digest.js';
+import type { Launchctl } from '../system/launchctl.js';
+import { readManifest } from '../system/manifest.js';
+
+/** Read a plist file: XML or binary, parsed with the plist library; unreadable content is `invalid`, not an error. */
+export function readPlistFile(path: string): ActualFile {
+  let bytes: Buffer;
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+    bytes = readFileSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
+    throw e;
+  }
+  const base = { exists: true as const, digest: sha256(bytes), mode: Number(st.mode) & 0o7777, uid: Number(st.uid) };
+  const binary = bytes.subarray(0, 8).toString('latin1') === 'bplist00';
+  try {
+    const value = binary ? parseBinary(bytes) : parse(bytes.toString('utf8'));
+    const dict = value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof Uint8Array) ? (value as PlistDict) : undefined;
+    return { ...base, format: dict ? (binary ? 'binary' : 'xml') : 'invalid', ...(binary ? {} : { text: bytes.toString('utf8') }), ...(dict ? { dict } : {}) };
+  } catch {
+    return { ...base, format: 'invalid', ...(binary ? {} : { text: bytes.toString('utf8') }) };
+  }
+}
+
+interface Target { label: string; domain: DomainTarget; plistPath: string }
+
+async function jobState(lc: Launchctl, t: Target, disabled: Record<string, boolean> | Error): Promise<ActualJobState> {
+  try {
+    const printed = await lc.print(t.domain, t.label);
+    const overrides = disabled instanceof Error ? undefined : disabled;
+    if (!printed) return { known: true, loaded: false, disabled: overrides?.[t.label], running: false, lastExit: { kind: 'unknown' } };
+    const p = printed.parsed;
+    // Running means launchd printed a pid; a print we could not read is unknown, never "running".
+    const running = p.pid !== undefined;
+    return {
+      known: true, loaded: true, disabled: overrides?.[t.label], running,
+      ...(p.pid !== undefined ? { pid: p.pid } : {}), ...(p.runs !== undefined ? { runs: p.runs } : {}), ...(p.state ? { state: p.state } : {}),
+      lastExit: p.lastExit,
+      ...(p.resourceLimits ? { resourceLimits: p.resourceLimits } : {}),
+      ...(p.program ? { program: p.program } : {}), ...(p.arguments ? { arguments: p.arguments } : {}),
+    };
+  } catch (e) {
+    return { known: false, reason: isLotusctlError(e) ? e.message : String((e as Error)?.message ?? e) };
+  }
+}
+
+/**
+ * Read what the machine has for every desired job and every job the manifest says lotusctl manages.
+ * One print-disabled per domain and one print per job, run concurrently; read-only.
+ */
+export async function observe(desired: DesiredState, lc: Launchctl): Promise<ActualState> {
+  return observeScope(desired.stateDir, { targets: desired.jobs, directories: desired.jobs.flatMap((j) => j.directories) }, lc);
+}
+
+/** Observe a given set of jobs and folders (a saved plan's scope) plus everything the manifest names. */
+export async function observeScope(stateDir: string, scope: ObservedScope, lc: Launchctl): Promise<ActualState> {
+  const manifest = readManifest(stateDir);
+  const targets = new Map<string, Target>();
+  for (const m of Object.values(manifest.jobs)) targets.set(m.label, { label: m.label, domain: m.domain, plistPath: m.plistPath });
+  for (const j of scope.targets) targets.set(j.label, { label: j.label, domain: j.domain, plistPath: j.plistPath });
+
+  const domains = new Map<string, DomainTarget>();
+  for (const t of targets.values()) domains.set(domainTarget(t.domain), t.domain);
+  const disabledByDomain = new Map<string, Record<string, boolean> | Error>(
+    await Promise.all([...domains].map(async ([key, d]) => [key, await lc.printDisabled(d).catch((e: Error) => e)] as const)),
+  );
+
+  const jobs: Record<string, ActualJob> = {};
+  await Promise.all([...targets.values()].map(async (t) => {
+    const [file, job] = await Promise.all([
+      Promise.resolve().then(() => readPlistFile(t.plistPath)),
+      jobState(lc, t, disabledByDomain.get(domainTarget(t.domain)) ?? new Error('no domain')),
+    ]);
+    jobs[t.label] = { ...t, file, job };
+  }));
+
+  const directories: Record<string, boolean> = {};
+  for (const d of new Set(scope.directories)) directories[d] = existsSync(d);
+  return { jobs, manifest, directories };
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Manifest, ManagedRecord } from '../model/actual.js';
+import { LotusctlError } from '../model/errors.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+const FILE = 'state.json';
+
+const recordSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['service', 'monitor']),
+  label: z.string(),
+  domain: z.object({ kind: z.enum(['gui', 'user', 'system']), uid: z.number().int().optional() }),
+  plist_path: z.string(),
+  digest: z.string(),
+  state: z.enum(['running', 'stopped']),
+  applied_at: z.string(),
+});
+const fileSchema = z.object({ format_version: z.literal(1), jobs: z.record(z.string(), recordSchema) });
+
+export function manifestPath(stateDir: string): string {
+  return join(stateDir, FILE);
+}
+
+/** What lotusctl manages, from `<stateDir>/state.json`; empty when lotusctl has never applied here. */
+export function readManifest(stateDir: string): Manifest {
+  let text: string;
+  try {
+    text = readFileSync(manifestPath(stateDir), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { formatVersion: 1, jobs: {} };
+    throw new LotusctlError('state.unreadable', `cannot read ${manifestPath(stateDir)}`, { hint: 'check its permissions', cause: e });
+  }
+  let parsed: z.infer<typeof fileSchema>;
+  try {
+    parsed = fileSchema.parse(JSON.parse(text));
+  } catch (e) {
+    throw new LotusctlError('state.corrupt', `${manifestPath(stateDir)} is not a lotusctl state file`, {
+      hint: 'restore it from a backup, or move it aside: lotusctl then manages nothing until the next apply (it never adopts jobs it did not create)', cause: e,
+    });
+  }
+  const jobs: Record<string, ManagedRecord> = {};
+  for (const [label, r] of Object.entries(parsed.jobs)) {
+    jobs[label] = {
+      name: r.name, kind: r.kind, label: r.label,
+      domain: r.domain.kind === 'system' ? { kind: 'system' } : { kind: r.domain.kind, uid: r.domain.uid ?? 0 },
+      plistPath: r.plist_path, digest: r.digest, state: r.state, appliedAt: r.applied_at,
+    };
+  }
+  return { formatVersion: 1, jobs };
+}
+
+export function writeManifest(stateDir: string, m: Manifest): void {
+  const jobs = Object.fromEntries(Object.keys(m.jobs).sort().map((label) => {
+    const r = m.jobs[label] as ManagedRecord;
+    return [label, { name: r.name, kind: r.kind, label: r.label, domain: r.domain, plist_path: r.plistPath, digest: r.digest, state: r.state, applied_at: r.appliedAt }];
+  }));
+  writeFileAtomic(manifestPath(stateDir), `${JSON.stringify({ format_version: 1, jobs }, null, 2)}\n`, { mode: 0o600 });
+}
