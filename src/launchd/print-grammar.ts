@@ -70,7 +70,7 @@ function buildTree(lines: readonly string[], rawSections: ReadonlySet<string>): 
     if (t === '') continue;
     const top = stack[stack.length - 1] ?? root;
     const raw = top !== root && top.bracket === '{' && rawSections.has(top.key);
-    if (t === '}' || t === ']') {
+    if (t === '}' || (t === ']' && !raw)) {
       // A stray closer at the root is ignored; a mismatched kind (`}` for `[`) still closes, as brace counting would.
       if (top !== root) {
         top.closed = true;
@@ -82,7 +82,7 @@ function buildTree(lines: readonly string[], rawSections: ReadonlySet<string>): 
       top.children.push({ kind: 'bare', text: t, line: lineNo });
       continue;
     }
-    const open = OPENER.exec(t);
+    const open = t.endsWith('{') || t.endsWith('[') ? OPENER.exec(t) : null;
     if (open !== null || t === '{') {
       const block: PrintBlock = {
         kind: 'block',

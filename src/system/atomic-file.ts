@@ -16,13 +16,14 @@ export interface AtomicWriteOptions {
 
 /**
  * Replaces `path` (or creates it) with `data`: temp file in the same directory, write, chown, chmod, fsync,
- * rename over the target, fsync the directory. On failure the target is untouched and no temp file remains.
+ * rename over the target, fsync the directory. On failure the target is untouched and no temp file remains
+ * (except when only the final directory fsync fails: the new bytes are then in place, but not known durable).
  * A symlink at `path` is replaced, not followed. Throws `fs.write-failed`.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions): void {
   if (!Number.isInteger(opts.mode) || opts.mode < 0 || opts.mode > 0o7777) throw new InternalError(`writeFileAtomic: bad mode ${String(opts.mode)}`);
   const dir = dirname(path);
-  // pid + random: unique across concurrent writers in this and other processes.
+  // pid + random: unique across concurrent writers and processes; `.tmp`, not `.plist`, so crash debris never looks like a job.
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {

@@ -1,0 +1,260 @@
+// `lotusctl monitor run`: the level-triggered health loop launchd keeps running. Every tick reads everything it
+// needs (spec, remembered state, launchd, the API), decides per service with the pure policy, persists the decision,
+// acts, and records. No per-event logic: a missed or skipped tick loses nothing (style-anchors §2).
+import cron from 'node-cron';
+import { realClock, type Clock } from '../apply/readiness.js';
+import type { DesiredJob } from '../model/desired.js';
+import { LotusctlError } from '../model/errors.js';
+import type { Spec } from '../spec/schema.js';
+import { cronProblem } from '../spec/cron.js';
+import { parseDuration } from '../spec/units.js';
+import { Launchctl } from '../system/launchctl.js';
+import { loadSpec } from '../system/load-spec.js';
+import { readLock } from '../system/lock.js';
+import { resolveLaunchctlBinary } from '../system/platform.js';
+import { monitorSettings, policyFor } from './config.js';
+import { decide, type Decision, type ServiceState } from './policy.js';
+import { probeService } from './probes.js';
+import { appendSamples, writeMetrics, type TickResult } from './samples.js';
+import { readMonitorState, writeMonitorState } from './state.js';
+
+/** How `runMonitor` runs; only `file` is required. */
+export interface MonitorRunOptions {
+  file: string;
+  /** A duration ("30s") or a cron expression; default: the spec's monitor.schedule, else 30s. */
+  schedule?: string;
+  /** Run one tick and return: 0 when it completed, 1 when it could not (no valid spec, or the tick failed). */
+  once?: boolean;
+  /** Aborting it stops the loop after the tick in flight; runMonitor then resolves 0. */
+  signal?: AbortSignal;
+  launchctl?: Launchctl;
+  /** Receives one JSON object per line (no newline); default: stdout. */
+  log?: (line: string) => void;
+  clock?: Clock;
+  /** Bound on each API probe and on ps; default 3000 ms. */
+  probeTimeoutMs?: number;
+}
+
+/** What one tick did (for `once`, and for tests). */
+export interface TickOutcome {
+  readonly ok: boolean;
+  readonly results: readonly TickResult[];
+  /** True when the spec on disk was invalid and the last good one was used. */
+  readonly staleSpec: boolean;
+}
+
+type Level = 'info' | 'warn' | 'error';
+type Logger = (level: Level, event: string, msg: string, fields?: Record<string, unknown>) => void;
+
+const DEFAULT_SCHEDULE = '30s';
+// Longer than one launchctl call (30 s) so an in-flight restart is not cut off by a stop unless launchd kills us.
+const STOP_WAIT_MS = 35_000;
+
+function makeLogger(sink: (line: string) => void, clock: Clock): Logger {
+  return (level, event, msg, fields = {}) => {
+    try {
+      sink(JSON.stringify({ time: new Date(clock.now()).toISOString(), level, event, msg, ...fields }));
+    } catch {
+      // a broken log sink must not stop the monitor
+    }
+  };
+}
+
+interface GoodSpec {
+  readonly spec: Spec;
+  readonly jobs: readonly DesiredJob[];
+  readonly stateDir: string;
+}
+
+/** The monitor's memory of the spec: the last valid one survives an invalid edit. */
+class SpecSource {
+  private good: GoodSpec | undefined;
+  private lastProblem: string | undefined;
+
+  constructor(private readonly file: string, private readonly log: Logger) {}
+
+  /** Re-reads the file; on a problem logs it (once per distinct problem) and returns the last good spec. */
+  load(): { spec: GoodSpec | undefined; stale: boolean } {
+    let problem: string;
+    try {
+      const l = loadSpec(this.file);
+      if (l.ok && l.spec && l.desired) {
+        if (this.lastProblem !== undefined) this.log('info', 'spec-valid', `${this.file} is valid again`);
+        this.lastProblem = undefined;
+        this.good = { spec: l.spec, jobs: l.desired.jobs, stateDir: l.desired.stateDir };
+        return { spec: this.good, stale: false };
+      }
+      const errors = l.diagnostics.filter((d) => d.severity === 'error');
+      problem = errors.map((d) => `${d.line ?? '?'}:${d.col ?? '?'} ${d.message}`).join('; ') || 'invalid';
+    } catch (e) {
+      problem = (e as Error).message;
+    }
+    if (problem !== this.lastProblem) {
+      this.log('error', 'spec-invalid', this.good ? `${this.file} is invalid; keeping the last valid spec` : `${this.file} is invalid and there is no earlier valid spec; nothing is monitored`, {
+        problem, hint: `run lotusctl validate -f ${this.file}`,
+      });
+    }
+    this.lastProblem = problem;
+    return { spec: this.good, stale: this.good !== undefined };
+  }
+}
+
+function applyLockHolder(stateDir: string): string | undefined {
+  try {
+    const l = readLock(stateDir);
+    return l === undefined ? undefined : `${l.command} pid ${l.pid} since ${l.since}`;
+  } catch (e) {
+    // An unreadable lock may still be held: act as if it were.
+    return `unreadable lock: ${(e as Error).message}`;
+  }
+}
+
+interface TickDeps {
+  readonly specs: SpecSource;
+  readonly lc: Launchctl;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly probeTimeoutMs: number;
+}
+
+/** One reconcile pass over every service the spec wants running. Throws only on a bug or an unwritable state dir. */
+async function tick(d: TickDeps): Promise<TickOutcome> {
+  const { spec: good, stale } = d.specs.load();
+  if (!good) return { ok: false, results: [], staleSpec: false };
+  const monitor = monitorSettings(good.spec.monitor);
+  const jobs = good.jobs.filter((j) => j.kind === 'service' && j.state === 'running');
+  const remembered = readMonitorState(good.stateDir);
+  if (remembered.problem) d.log('error', 'state-reset', remembered.problem);
+  const applyLock = applyLockHolder(good.stateDir);
+
+  const observations = await Promise.all(jobs.map((job) =>
+    probeService(job, d.lc, { apiTimeoutMs: d.probeTimeoutMs, now: () => d.clock.now(), ...(applyLock !== undefined ? { applyLock } : {}) })));
+  const now = d.clock.now();
+  const decisions = jobs.map((job, i) => decide(remembered.services[job.name], observations[i]!, policyFor(job, monitor), now));
+
+  // Persist before acting: a monitor killed during a restart must still count it towards the breaker.
+  const next: Record<string, ServiceState> = {};
+  jobs.forEach((job, i) => (next[job.name] = decisions[i]!.state));
+  writeMonitorState(good.stateDir, next);
+
+  const results = await Promise.all(jobs.map((job, i) => act(job, decisions[i]!, remembered.services[job.name], d).then((actionError) => ({
+    service: job.name, observation: observations[i]!, decision: decisions[i]!, ...(actionError !== undefined ? { actionError } : {}),
+  }))));
+  appendSamples(good.stateDir, results, now);
+  writeMetrics(good.stateDir, results);
+  d.log('info', 'tick', `${results.length} service${results.length === 1 ? '' : 's'} checked`, {
+    services: Object.fromEntries(results.map((r) => [r.service, r.decision.health.status])),
+    ...(stale ? { stale_spec: true } : {}),
+  });
+  return { ok: true, results, staleSpec: stale };
+}
+
+/** Logs what changed and carries out a restart; returns launchctl's error when the restart failed. */
+async function act(job: DesiredJob, dec: Decision, prev: ServiceState | undefined, d: TickDeps): Promise<string | undefined> {
+  const fields = { service: job.name, label: job.label, status: dec.health.status, reasons: dec.health.reasons };
+  if (prev?.lastStatus !== dec.health.status) d.log(dec.health.status === 'unhealthy' ? 'warn' : 'info', 'status', `${job.name} is ${dec.health.status}`, { ...fields, was: prev?.lastStatus ?? null });
+  let error: string | undefined;
+  if (dec.action === 'restart') {
+    d.log('warn', 'restart', `restarting ${job.name}: ${dec.why}`, { ...fields, restarts_in_window: dec.state.restartTimes.length });
+    try {
+      // -k: launchd sends SIGTERM and SIGKILLs after the job's ExitTimeOut; returns once the new instance is spawned.
+      await d.lc.kickstart(job.domain, job.label, { kill: true });
+    } catch (e) {
+      error = (e as Error).message;
+      d.log('error', 'restart-failed', `launchctl kickstart -k ${job.label} failed: ${error}`, { ...fields, hint: (e as LotusctlError).hint ?? null });
+    }
+  } else if (dec.why.startsWith('circuit breaker') || dec.why.startsWith('backoff')) {
+    d.log('warn', 'restart-held', `${job.name} needs a restart but ${dec.why}`, fields);
+  }
+  if (dec.breaker === 'opened') {
+    d.log('error', 'breaker-open', `CIRCUIT BREAKER OPEN for ${job.name}: ${dec.state.restartTimes.length} restarts within the window; the monitor will not restart it again until older restarts leave the window. Investigate its logs; delete its entry in monitor-state.json to reset early.`, fields);
+  }
+  if (dec.breaker === 'closed') d.log('info', 'breaker-closed', `circuit breaker closed for ${job.name}: restarts allowed again`, fields);
+  return error;
+}
+
+/** Interval in ms for a duration schedule, or the cron expression; throws monitor.bad-schedule otherwise. */
+export function parseSchedule(schedule: string): { intervalMs: number } | { cron: string } {
+  const ms = parseDuration(schedule);
+  if (ms !== undefined) {
+    if (ms < 1000) throw new LotusctlError('monitor.bad-schedule', `schedule ${JSON.stringify(schedule)} is shorter than 1s`, { hint: 'use a duration such as "30s"' });
+    return { intervalMs: ms };
+  }
+  const problem = cronProblem(schedule);
+  if (problem !== undefined || !cron.validate(schedule)) {
+    throw new LotusctlError('monitor.bad-schedule', `schedule ${JSON.stringify(schedule)} is neither a duration nor a cron expression${problem ? `: ${problem}` : ''}`, {
+      hint: 'use a duration ("30s", "5m") or a cron expression ("*/5 * * * *")',
+    });
+  }
+  return { cron: schedule };
+}
+
+function defaultLaunchctl(): Launchctl {
+  return new Launchctl({ binary: resolveLaunchctlBinary(process.env, process.platform) });
+}
+
+/**
+ * Runs the monitor: one tick with `once`, else a tick now and then one per schedule until `signal` aborts.
+ * Ticks never overlap (a tick due while one runs is skipped and logged); a failing tick is logged and the loop goes on.
+ * Resolves to the exit code; throws monitor.bad-schedule for an unusable schedule.
+ */
+export async function runMonitor(opts: MonitorRunOptions): Promise<number> {
+  const clock = opts.clock ?? realClock;
+  const log = makeLogger(opts.log ?? ((line) => process.stdout.write(`${line}\n`)), clock);
+  const deps: TickDeps = {
+    specs: new SpecSource(opts.file, log), lc: opts.launchctl ?? defaultLaunchctl(), clock, log, probeTimeoutMs: opts.probeTimeoutMs ?? 3000,
+  };
+  const safeTick = async (): Promise<TickOutcome | undefined> => {
+    try {
+      return await tick(deps);
+    } catch (e) {
+      log('error', 'tick-failed', `tick failed: ${(e as Error).message}`, { code: (e as LotusctlError).code ?? null, hint: (e as LotusctlError).hint ?? null });
+      return undefined;
+    }
+  };
+  if (opts.once) return (await safeTick())?.ok ? 0 : 1;
+
+  // The schedule is fixed for the life of the process: the plist passes it, and a change reloads the job.
+  let scheduleText = opts.schedule;
+  if (scheduleText === undefined) {
+    const first = deps.specs.load().spec;
+    scheduleText = first?.spec.monitor?.schedule ?? DEFAULT_SCHEDULE;
+  }
+  const schedule = parseSchedule(scheduleText);
+  if (opts.signal?.aborted) return 0;
+
+  let inFlight: Promise<unknown> | undefined;
+  const fire = (): void => {
+    if (inFlight) {
+      log('warn', 'tick-skipped', 'the previous tick is still running; skipping this one');
+      return;
+    }
+    inFlight = safeTick().finally(() => (inFlight = undefined));
+  };
+  log('info', 'monitor-start', `monitoring ${opts.file} every ${scheduleText}`, { file: opts.file, schedule: scheduleText, pid: process.pid });
+  fire();
+  let stopTimer: () => void;
+  if ('intervalMs' in schedule) {
+    const timer = setInterval(fire, schedule.intervalMs);
+    stopTimer = () => clearInterval(timer);
+  } else {
+    const nodeCronLog = (level: Level) => (m: string | Error) => log(level, 'scheduler', String(m instanceof Error ? m.message : m));
+    const task = cron.schedule(schedule.cron, fire, {
+      logger: { info: () => undefined, debug: () => undefined, warn: nodeCronLog('warn'), error: nodeCronLog('error') },
+    });
+    stopTimer = () => void task.destroy();
+  }
+  await new Promise<void>((resolve) => {
+    if (!opts.signal) return; // no signal: run until the process ends
+    if (opts.signal.aborted) resolve();
+    else opts.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  stopTimer();
+  if (inFlight) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([inFlight, new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+  log('info', 'monitor-stop', 'stopped');
+  return 0;
+}

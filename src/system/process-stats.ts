@@ -1,0 +1,39 @@
+// Resident memory and age of one process, from `ps` (the same flags work on macOS and Linux procps).
+// Not systeminformation: si.processes() lists every process, and si.processLoad() matches by name and reports %mem, not RSS.
+import { execa } from 'execa';
+
+/** One process as `ps` saw it. */
+export interface ProcessStats {
+  readonly rssBytes: number;
+  /** Time since the process started (ps `etime`, whole seconds). */
+  readonly elapsedMs: number;
+}
+
+/** `[[dd-]hh:]mm:ss` (ps etime) -> milliseconds; undefined when it is not that shape. */
+export function parseEtime(text: string): number | undefined {
+  const m = /^(?:(?:(\d+)-)?(\d+):)?(\d+):(\d+)$/.exec(text.trim());
+  if (!m) return undefined;
+  const [days, hours, minutes, seconds] = [m[1], m[2], m[3], m[4]].map((v) => Number(v ?? 0)) as [number, number, number, number];
+  if (minutes > 59 || seconds > 59 || (m[1] !== undefined && hours > 23)) return undefined;
+  return (((days * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000;
+}
+
+/** The output of `ps -o rss=,etime= -p <pid>` -> stats; undefined when it is empty or unreadable. RSS is in KiB. */
+export function parsePsLine(text: string): ProcessStats | undefined {
+  const line = text.split('\n').map((l) => l.trim()).find((l) => l !== '');
+  const m = line === undefined ? null : /^(\d+)\s+(\S+)$/.exec(line);
+  if (!m) return undefined;
+  const elapsedMs = parseEtime(m[2] as string);
+  if (elapsedMs === undefined) return undefined;
+  return { rssBytes: Number(m[1]) * 1024, elapsedMs };
+}
+
+/** Stats of `pid`, or undefined when it does not exist, ps fails, or ps does not answer within `timeoutMs`. */
+export async function processStats(pid: number, opts: { timeoutMs?: number } = {}): Promise<ProcessStats | undefined> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  const r = await execa('ps', ['-o', 'rss=,etime=', '-p', String(pid)], {
+    reject: false, timeout: opts.timeoutMs ?? 5000, stdin: 'ignore', env: { LC_ALL: 'C' }, extendEnv: true,
+  });
+  if (r.exitCode !== 0 || typeof r.stdout !== 'string') return undefined;
+  return parsePsLine(r.stdout);
+}

@@ -1,0 +1,433 @@
+// The emulated launchd: loaded jobs per domain, persistent overrides, and every launchctl subcommand (reference §3, §8).
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Job, type JobHost } from './job.js';
+import { readJobPlist } from './job-definition.js';
+import type { StatePaths } from './paths.js';
+import { sleep } from './proc.js';
+import type { CallerContext, Request, Response } from './protocol.js';
+import { renderDomainPrint, renderList, renderListLabel, renderPrintDisabled, renderServicePrint } from './render.js';
+import { parseSignalArg } from './signals.js';
+import { domainKey, domainUid, parseTarget, sessionType, type Domain, type Target } from './targets.js';
+import * as T from './texts.js';
+
+/** Longest a synchronous bootout waits for the process before answering 36 (teardown goes on; §3). */
+const BOOTOUT_WAIT_MS = 10_000;
+/** Longest `kickstart -k` waits for the old instance (ExitTimeOut 0 means launchd never SIGKILLs it). */
+const KICKSTART_KILL_WAIT_MS = 30_000;
+
+// Real launchctl subcommands the double does not emulate: said plainly rather than faked.
+const NOT_EMULATED = new Set([
+  'load', 'unload', 'start', 'stop', 'remove', 'submit', 'setenv', 'unsetenv', 'getenv', 'error', 'variant', 'version',
+  'help', 'reboot', 'dumpstate', 'examine', 'config', 'procinfo', 'hostinfo', 'resolveport', 'limit', 'runstats',
+  'managerpid', 'manageruid', 'managername', 'attach', 'debug', 'asuser', 'bsexec', 'userswitch', 'print-cache',
+  'print-token', 'dumpjpcategory', 'bootshell', 'uncache', 'plist', 'enter-service', 'log', 'dumpstate',
+]);
+
+interface Persisted {
+  /** domain key -> label -> disabled. */
+  overrides: Record<string, Record<string, boolean>>;
+  bootoutEinprogressUsed: boolean;
+}
+
+class Out {
+  stdout = '';
+  stderr = '';
+  code = 0;
+  err(text: string, code: number): Response {
+    this.stderr += `${text}\n`;
+    this.code = code;
+    return this.done();
+  }
+  usage(sub: string | undefined, reason?: string): Response {
+    this.stderr += T.usageText(sub, reason);
+    this.code = 64;
+    return this.done();
+  }
+  done(): Response {
+    return { stdout: this.stdout, stderr: this.stderr, code: this.code };
+  }
+}
+
+export class Launchd implements JobHost {
+  private readonly jobs = new Map<string, Map<string, Job>>();
+  private persisted: Persisted;
+  /** Every process group ever spawned: shutdown sweeps them all, abandoned ones included. */
+  readonly groups = new Set<number>();
+  shutdownRequested = false;
+
+  constructor(private readonly paths: StatePaths) {
+    this.persisted = this.load();
+  }
+
+  private load(): Persisted {
+    try {
+      const raw = JSON.parse(readFileSync(this.paths.overrides, 'utf8')) as Partial<Persisted>;
+      return { overrides: raw.overrides ?? {}, bootoutEinprogressUsed: raw.bootoutEinprogressUsed === true };
+    } catch {
+      return { overrides: {}, bootoutEinprogressUsed: false };
+    }
+  }
+
+  private save(): void {
+    const tmp = `${this.paths.overrides}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(this.persisted, null, 2)}\n`);
+    renameSync(tmp, this.paths.overrides);
+  }
+
+  log(message: string): void {
+    try {
+      appendFileSync(this.paths.log, `${new Date().toISOString()} [${process.pid}] ${message}\n`);
+    } catch {
+      // state dir gone: the health check shuts us down
+    }
+  }
+
+  spawned(pid: number): void {
+    this.groups.add(pid);
+    try {
+      appendFileSync(this.paths.spawned, `${pid}\n`);
+    } catch {
+      // state dir gone
+    }
+  }
+
+  isLoaded(domain: string, label: string): boolean {
+    const j = this.jobs.get(domain)?.get(label);
+    return j !== undefined && !j.unloading;
+  }
+
+  allJobs(): Job[] {
+    return [...this.jobs.values()].flatMap((m) => [...m.values()]);
+  }
+
+  private domainJobs(d: Domain): Map<string, Job> {
+    const k = domainKey(d);
+    let m = this.jobs.get(k);
+    if (m === undefined) this.jobs.set(k, (m = new Map()));
+    return m;
+  }
+
+  private find(d: Domain, label: string): Job | undefined {
+    return this.jobs.get(domainKey(d))?.get(label);
+  }
+
+  private overridesOf(d: Domain): Record<string, boolean> {
+    return this.persisted.overrides[domainKey(d)] ?? {};
+  }
+
+  tick(): void {
+    for (const j of this.allJobs()) j.tick();
+  }
+
+  // --- context helpers -------------------------------------------------------------------------------------------
+
+  private domainMissing(d: Domain, ctx: CallerContext): boolean {
+    return d.kind === 'gui' && ctx.noGui;
+  }
+
+  /** Root may modify any domain; others only their own user/gui domain (launchctl help, via the Procursus clone). */
+  private mayModify(d: Domain, ctx: CallerContext): boolean {
+    return ctx.euid === 0 || domainUid(d) === ctx.euid;
+  }
+
+  /** Legacy `list` works in the caller's context: system for root, else the user's gui (or user) domain (§3). */
+  private callerDomain(ctx: CallerContext): Domain {
+    if (ctx.euid === 0) return { kind: 'system' };
+    return ctx.noGui ? { kind: 'user', uid: ctx.euid } : { kind: 'gui', uid: ctx.euid };
+  }
+
+  private serviceTarget(spec: string | undefined): (Target & { label: string }) | undefined {
+    const t = spec === undefined ? undefined : parseTarget(spec);
+    return t?.label === undefined ? undefined : (t as Target & { label: string });
+  }
+
+  // --- dispatch ------------------------------------------------------------------------------------------------------
+
+  async handle(req: Request): Promise<Response> {
+    const [sub, ...args] = req.argv;
+    const out = new Out();
+    const ctx = req.ctx;
+    switch (sub) {
+      case 'bootstrap':
+        return this.bootstrap(args, ctx, req.cwd, out);
+      case 'bootout':
+        return this.bootout(args, ctx, req.cwd, out);
+      case 'enable':
+      case 'disable':
+        return this.enable(sub, args, ctx, out);
+      case 'kickstart':
+        return this.kickstart(args, ctx, out);
+      case 'kill':
+        return this.kill(args, ctx, out);
+      case 'blame':
+        return this.blame(args, ctx, out);
+      case 'print':
+        return this.print(args, ctx, out);
+      case 'print-disabled':
+        return this.printDisabled(args, ctx, out);
+      case 'list':
+        return this.list(args, ctx, out);
+      case '__fake_status':
+        out.stdout = `${JSON.stringify(this.status())}\n`;
+        return out.done();
+      case '__fake_jetsam':
+        return this.jetsam(args, ctx, out);
+      case undefined:
+        return out.usage(undefined);
+      default:
+        if (NOT_EMULATED.has(sub)) return out.err(`launchctl (fake): subcommand "${sub}" is not emulated by the lotusctl test double`, 64);
+        // Usage block shape of the bootout fixture; the first line's wording is the Procursus clone's (unverified).
+        return out.usage(undefined, `Unrecognized subcommand: ${sub}`);
+    }
+  }
+
+  status(): object {
+    return {
+      pid: process.pid,
+      jobs: this.allJobs().map((j) => ({
+        domain: domainKey(j.domain),
+        label: j.label,
+        pid: j.pid ?? null,
+        runs: j.runs,
+        lastExit: j.lastExit,
+        unloading: j.unloading,
+      })),
+      groups: [...this.groups],
+    };
+  }
+
+  // --- bootstrap / bootout -------------------------------------------------------------------------------------------
+
+  private bootstrap(args: string[], ctx: CallerContext, cwd: string, out: Out): Response {
+    if (args.length < 2) return out.usage('bootstrap');
+    const t = parseTarget(args[0] ?? '');
+    if (t === undefined || t.label !== undefined || args.slice(1).some((a) => a.startsWith('-'))) return out.usage('bootstrap', T.UNRECOGNIZED_TARGET);
+    const d = t.domain;
+    const nonRoot = ctx.euid !== 0;
+    const fail = (code: number): Response => out.err(T.bootstrapFailed(code) + (nonRoot && code === 5 ? `\n${T.ROOT_HINT}` : ''), code);
+    if (this.domainMissing(d, ctx)) return fail(125);
+    if (!this.mayModify(d, ctx)) return fail(5);
+    // Only root gets launchd's specific codes, and only when the double is asked for them (§8); otherwise EIO.
+    const rich = (code: number): number => (ctx.richErrors && !nonRoot ? code : 5);
+    const owners = [0, domainUid(d) ?? 0, process.getuid?.() ?? 0];
+    let first: number | undefined;
+    for (const p of args.slice(1)) {
+      const path = resolve(cwd, p);
+      const r = readJobPlist(path, owners);
+      let code: number | undefined;
+      if (!r.ok) {
+        this.log(`bootstrap ${path}: ${r.reason}`);
+        code = rich(r.code);
+      } else if (r.def.limitLoadToSessionType !== undefined && !r.def.limitLoadToSessionType.includes(sessionType(d))) {
+        code = rich(134);
+      } else if (this.isDisabled(d, r.def.label, r.def.disabledByDefault)) {
+        code = 5; // §3: a disabled label gives EIO even as root
+      } else if (this.find(d, r.def.label) !== undefined) {
+        code = ctx.alreadyErrno; // loaded, or a bootout still draining
+      } else {
+        const job = new Job(d, path, r.def, this);
+        this.domainJobs(d).set(r.def.label, job);
+        this.log(`bootstrap ${domainKey(d)}/${r.def.label} from ${path}`);
+        job.loaded();
+      }
+      if (code !== undefined && first === undefined) first = code;
+    }
+    return first === undefined ? out.done() : fail(first);
+  }
+
+  private isDisabled(d: Domain, label: string, byDefault: boolean): boolean {
+    return this.overridesOf(d)[label] ?? byDefault;
+  }
+
+  private async bootout(args: string[], ctx: CallerContext, cwd: string, out: Out): Promise<Response> {
+    if (args.length < 1) return out.usage('bootout');
+    const t = parseTarget(args[0] ?? '');
+    if (t === undefined || (t.label !== undefined && args.length > 1)) return out.usage('bootout', T.UNRECOGNIZED_TARGET);
+    const d = t.domain;
+    if (this.domainMissing(d, ctx)) return out.err(T.domainNotFound(d), 112);
+    if (t.label !== undefined) {
+      const job = this.find(d, t.label);
+      if (job === undefined) return out.err(T.bootoutFailed(3), 3);
+      if (!this.mayModify(d, ctx)) return out.err(T.bootoutFailed(1), 1); // EPERM text unverified
+      const code = await this.bootoutJob(job, ctx);
+      return code === 0 ? out.done() : out.err(T.bootoutFailed(code), code);
+    }
+    const paths = args.slice(1);
+    // Tearing down a whole domain is not emulated.
+    if (paths.length === 0 || paths.some((a) => a.startsWith('-'))) return out.usage('bootout', T.UNRECOGNIZED_TARGET);
+    if (!this.mayModify(d, ctx)) return out.err(T.bootoutFailed(1), 1);
+    const pending: Array<Promise<number>> = [];
+    let first: number | undefined;
+    for (const p of paths) {
+      const r = readJobPlist(resolve(cwd, p), 'any');
+      const job = r.ok ? this.find(d, r.def.label) : undefined;
+      // Path form, not loaded (or unreadable): EIO (stderr/bootout-5-eio-path-form.txt).
+      if (job === undefined) first ??= 5;
+      else pending.push(this.bootoutJob(job, ctx));
+    }
+    for (const code of await Promise.all(pending)) if (code !== 0) first ??= code;
+    return first === undefined ? out.done() : out.err(T.bootoutFailed(first), first);
+  }
+
+  /**
+   * SIGTERM, SIGKILL after ExitTimeOut, then the label goes (§3). By default the command waits for that; with a
+   * bootout lag it returns at once and the label stays visible for the lag (and until the process is gone).
+   */
+  private async bootoutJob(job: Job, ctx: CallerContext): Promise<number> {
+    if (job.unloading) return 36; // teardown still running (stderr/bootout-36-einprogress.txt)
+    const lag = ctx.bootoutLagMs;
+    const returnedAt = Date.now();
+    const gone = job.unload().then(async () => {
+      const rest = returnedAt + lag - Date.now();
+      if (rest > 0) await sleep(rest);
+      const m = this.jobs.get(domainKey(job.domain));
+      if (m?.get(job.label) === job) m.delete(job.label);
+      this.log(`bootout ${domainKey(job.domain)}/${job.label} complete`);
+    });
+    if (ctx.bootoutEinprogressOnce && !this.persisted.bootoutEinprogressUsed) {
+      this.persisted.bootoutEinprogressUsed = true;
+      this.save();
+      return 36;
+    }
+    if (lag > 0) return 0;
+    const finished = await Promise.race([gone.then(() => true), sleep(BOOTOUT_WAIT_MS).then(() => false)]);
+    return finished ? 0 : 36;
+  }
+
+  // --- enable / disable ----------------------------------------------------------------------------------------------
+
+  private enable(verb: 'enable' | 'disable', args: string[], ctx: CallerContext, out: Out): Response {
+    if (args.length !== 1) return out.usage(verb);
+    const t = this.serviceTarget(args[0]);
+    if (t === undefined) return out.usage(verb, T.UNRECOGNIZED_TARGET);
+    if (this.domainMissing(t.domain, ctx)) return out.err(T.domainNotFound(t.domain), 112);
+    if (!this.mayModify(t.domain, ctx)) return out.err(T.enableFailed(verb, 1), 1);
+    const k = domainKey(t.domain);
+    const overrides = (this.persisted.overrides[k] ??= {});
+    // Delete first so the label moves to the end, like a fresh entry; it does not unload a loaded job (§3).
+    delete overrides[t.label];
+    overrides[t.label] = verb === 'disable';
+    this.save();
+    return out.done();
+  }
+
+  // --- kickstart / kill / blame / jetsam -----------------------------------------------------------------------------
+
+  private async kickstart(args: string[], ctx: CallerContext, out: Out): Promise<Response> {
+    let kill = false;
+    let printPid = false;
+    let i = 0;
+    // getopt("kps"): flags may be combined (-kp); -s (start suspended) is accepted and ignored.
+    for (; i < args.length; i++) {
+      const a = args[i] ?? '';
+      if (!a.startsWith('-') || a === '-') break;
+      for (const c of a.slice(1)) {
+        if (c === 'k') kill = true;
+        else if (c === 'p') printPid = true;
+        else if (c !== 's') return out.usage('kickstart', T.UNRECOGNIZED_TARGET);
+      }
+    }
+    const rest = args.slice(i);
+    if (rest.length === 0) return out.usage('kickstart');
+    const t = rest.length === 1 ? this.serviceTarget(rest[0]) : undefined;
+    if (t === undefined) return out.usage('kickstart', T.UNRECOGNIZED_TARGET);
+    if (this.domainMissing(t.domain, ctx)) return out.err(T.kickstartFailed(t.label, 125), 125);
+    const job = this.find(t.domain, t.label);
+    if (job === undefined) return out.err(T.serviceNotFound(t.label, t.domain), 113);
+    if (!this.mayModify(t.domain, ctx)) return out.err(T.kickstartFailed(t.label, 1), 1);
+    if (job.unloading) return out.err(T.kickstartFailed(t.label, 36), 36); // unverified
+    const pid = await Promise.race([job.kickstart(kill), sleep(KICKSTART_KILL_WAIT_MS).then(() => 'timeout' as const)]);
+    if (pid === 'timeout') return out.err(T.kickstartFailed(t.label, 36), 36);
+    // The Procursus clone prints a sentence on a TTY and the bare pid otherwise (§3). No pid: the exec failed (78).
+    if (printPid && pid !== undefined) out.stdout += ctx.stdoutIsTty ? `service spawned with pid: ${pid}\n` : `${pid}\n`;
+    return out.done();
+  }
+
+  private kill(args: string[], ctx: CallerContext, out: Out): Response {
+    if (args.length !== 2) return out.usage('kill');
+    const sig = parseSignalArg(args[0] ?? '');
+    if (sig === undefined) return out.usage('kill', T.INVALID_SIGNAL);
+    const t = this.serviceTarget(args[1]);
+    if (t === undefined) return out.usage('kill', T.UNRECOGNIZED_TARGET);
+    if (this.domainMissing(t.domain, ctx)) return out.err(T.domainNotFound(t.domain), 112);
+    const job = this.find(t.domain, t.label);
+    if (job === undefined) return out.err(T.serviceNotFound(t.label, t.domain), 113);
+    if (!this.mayModify(t.domain, ctx)) return out.err(T.NOT_PRIVILEGED_SIGNAL, 1);
+    if (!job.running) return out.err(T.NO_PROCESS, 3);
+    job.signal(sig);
+    return out.done();
+  }
+
+  private blame(args: string[], ctx: CallerContext, out: Out): Response {
+    if (args.length !== 1) return out.usage('blame');
+    const t = this.serviceTarget(args[0]);
+    if (t === undefined) return out.usage('blame', T.UNRECOGNIZED_TARGET);
+    if (this.domainMissing(t.domain, ctx)) return out.err(T.domainNotFound(t.domain), 112);
+    const job = this.find(t.domain, t.label);
+    if (job === undefined) return out.err(T.serviceNotFound(t.label, t.domain), 113);
+    if (!job.running) return out.err(T.NO_PROCESS, 3); // Procursus behaviour (§3, unverified)
+    out.stdout += `${job.immediateReason ?? 'speculative'}\n`;
+    return out.done();
+  }
+
+  private jetsam(args: string[], ctx: CallerContext, out: Out): Response {
+    const t = this.serviceTarget(args[0]);
+    if (t === undefined || args.length !== 1) return out.err('usage: launchctl __fake_jetsam <service-target>', 64);
+    const job = this.find(t.domain, t.label);
+    if (job === undefined || this.domainMissing(t.domain, ctx)) return out.err(T.serviceNotFound(t.label, t.domain), 113);
+    if (!job.running) return out.err(T.NO_PROCESS, 3);
+    job.jetsam();
+    return out.done();
+  }
+
+  // --- print / print-disabled / list ---------------------------------------------------------------------------------
+
+  private print(args: string[], ctx: CallerContext, out: Out): Response {
+    if (args.length !== 1) return out.usage('print');
+    const t = parseTarget(args[0] ?? '');
+    // A bare label gives 64 too (§3; the real one also lists possible matches, which the double does not).
+    if (t === undefined) return out.usage('print', T.UNRECOGNIZED_TARGET);
+    if (this.domainMissing(t.domain, ctx)) return out.err(T.domainNotFound(t.domain), 112);
+    if (t.label !== undefined) {
+      const job = this.find(t.domain, t.label);
+      if (job === undefined) return out.err(T.serviceNotFound(t.label, t.domain), 113);
+      out.stdout = renderServicePrint(job.snapshot());
+      return out.done();
+    }
+    const jobs = [...(this.jobs.get(domainKey(t.domain))?.values() ?? [])].map((j) => j.snapshot());
+    out.stdout = renderDomainPrint(t.domain, jobs, Object.entries(this.overridesOf(t.domain)), ctx.macos);
+    return out.done();
+  }
+
+  private printDisabled(args: string[], ctx: CallerContext, out: Out): Response {
+    if (args.length !== 1) return out.usage('print-disabled');
+    const t = parseTarget(args[0] ?? '');
+    if (t === undefined || t.label !== undefined) return out.usage('print-disabled', T.UNRECOGNIZED_TARGET);
+    if (this.domainMissing(t.domain, ctx)) return out.err(T.domainNotFound(t.domain), 112);
+    out.stdout = renderPrintDisabled(Object.entries(this.overridesOf(t.domain)), ctx.macos);
+    return out.done();
+  }
+
+  private list(args: string[], ctx: CallerContext, out: Out): Response {
+    if (args.length > 1) return out.usage('list');
+    const d = this.callerDomain(ctx);
+    const label = args[0];
+    if (label === undefined) {
+      out.stdout = renderList([...(this.jobs.get(domainKey(d))?.values() ?? [])].map((j) => j.snapshot()));
+      return out.done();
+    }
+    // `list` takes a bare label, never `gui/501/label` (§3).
+    const job = this.find(d, label);
+    if (job === undefined) return out.err(T.serviceNotFoundPort(label), 113);
+    out.stdout = renderListLabel(job.snapshot());
+    return out.done();
+  }
+
+  // --- lifecycle -----------------------------------------------------------------------------------------------------
+
+  /** Nothing loaded and no process left, so the supervisor may exit when idle. */
+  idle(): boolean {
+    return this.allJobs().length === 0;
+  }
+}
