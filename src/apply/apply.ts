@@ -91,7 +91,7 @@ function record(m: Manifest, step: Plan['steps'][number], clock: Clock): Manifes
     const digest = step.digest ?? prev?.digest;
     const rec: ManagedRecord = {
       name: step.service, kind: step.kind, label: step.label, domain: step.domain, plistPath: step.plistPath,
-      digest: digest ?? '', state: step.target, appliedAt: new Date(clock.now()).toISOString(),
+      digest: digest ?? '', state: step.target, sensitiveKeys: [...step.sensitiveKeys], appliedAt: new Date(clock.now()).toISOString(),
     };
     jobs[step.label] = rec;
   }

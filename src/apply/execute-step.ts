@@ -29,7 +29,8 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
   const { lc, progress } = ctx;
   const done: string[] = [];
   const undo: Undo[] = [];
-  const wasLoaded = (await lc.print(step.domain, step.label).catch(() => undefined)) !== undefined;
+  const initial = await lc.print(step.domain, step.label).catch(() => undefined);
+  const wasLoaded = initial !== undefined;
 
   const record = (what: string, u?: Undo) => {
     done.push(what);
@@ -74,7 +75,9 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
     }
     let pid: number | undefined;
     if (step.target === 'running' && step.ops.length > 0) {
-      pid = await waitReady(step, lc, ctx.clock, progress);
+      // A bootout resets launchd's run count; a job kept loaded keeps counting.
+      const runsBefore = step.ops.includes('bootstrap') ? 0 : (initial?.parsed.runs ?? 0);
+      pid = await waitReady(step, lc, ctx.clock, progress, runsBefore);
       done.push(`${step.label} is running (pid ${pid})`);
     }
     return { ...(pid !== undefined ? { pid } : {}), done };

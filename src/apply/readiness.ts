@@ -47,7 +47,7 @@ async function jobDied(step: JobStep, lc: Launchctl, domain: DomainTarget, why: 
  * interval (a crash-looping job never passes), then, when the service has a health API, until it answers.
  * Bounded by timeouts; a job that dies is reported with its last exit in words and the tail of its stderr.
  */
-export async function waitReady(step: JobStep, lc: Launchctl, clock: Clock, progress: (m: string) => void): Promise<number> {
+export async function waitReady(step: JobStep, lc: Launchctl, clock: Clock, progress: (m: string) => void, runsBefore = 0): Promise<number> {
   const r = step.readiness;
   const throttleMs = (r?.throttleSeconds ?? 10) * 1000;
   const startTimeoutMs = Math.max(15_000, throttleMs * 2);
@@ -62,6 +62,11 @@ export async function waitReady(step: JobStep, lc: Launchctl, clock: Clock, prog
       pid = p.parsed.pid;
       runs = p.parsed.runs;
       break;
+    }
+    // It ran since we started it and is already gone: no need to wait out the deadline.
+    const exit = p.parsed.lastExit.kind;
+    if (p.parsed.runs !== undefined && p.parsed.runs > runsBefore && (exit === 'code' || exit === 'signal')) {
+      throw await jobDied(step, lc, step.domain, 'exited as soon as it started');
     }
     if (clock.now() > startDeadline) throw await jobDied(step, lc, step.domain, `did not start within ${startTimeoutMs / 1000}s`);
     await clock.sleep(POLL_MS);

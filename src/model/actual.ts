@@ -55,6 +55,8 @@ export interface ManagedRecord {
   readonly plistPath: string;
   /** sha256 of the plist bytes lotusctl last wrote. */
   readonly digest: string;
+  /** EnvironmentVariables names whose values were secret at that apply: masked when the old plist is shown. */
+  readonly sensitiveKeys: readonly string[];
   /** The job state lotusctl left it in. */
   readonly state: 'running' | 'stopped';
   readonly appliedAt: string;

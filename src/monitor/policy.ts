@@ -285,7 +285,9 @@ export function decide(prevState: ServiceState | undefined, o: Observation, cfg:
     lastStatus: health.status,
   };
   const finish = (state: ServiceState, action: MonitorAction, why: string): Decision => {
-    const breaker = state.breakerOpen === prev.breakerOpen ? undefined : state.breakerOpen ? 'opened' : 'closed';
+    // A restart is only chosen with the breaker closed, so one that fills the window (re)opens it.
+    const opened = state.breakerOpen && (action === 'restart' || !prev.breakerOpen);
+    const breaker = opened ? 'opened' : !state.breakerOpen && prev.breakerOpen ? 'closed' : undefined;
     return { state: stripUndefined(state), action, why, health, ...(breaker ? { breaker } : {}) };
   };
 

@@ -6,7 +6,7 @@ import { PLAN_FORMAT_VERSION } from '../model/plan.js';
 import { explainExit } from '../launchd/exit-status.js';
 import { renderPlist } from '../launchd/plist-render.js';
 import { maskedPlist } from '../render/masked-plist.js';
-import { sha256 } from './digest.js';
+import { canonicalJson, sha256 } from './digest.js';
 import { fingerprint } from './fingerprint.js';
 
 export interface DiffOptions {
@@ -20,9 +20,10 @@ export interface DiffOptions {
 
 const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 
-function plistView(path: string, dict: PlistDict | undefined, mode: number, sensitive: readonly string[], rawText?: string): PlistView {
+function plistView(path: string, dict: PlistDict | undefined, mode: number, sensitive: readonly string[]): PlistView {
   const keys = dict ? maskedPlist(dict, sensitive) : {};
-  return { path, mode: octal(mode), keys, text: dict ? renderPlist(keys as PlistDict) : (rawText ?? '') };
+  // An unreadable plist's raw bytes are never shown: they may hold secrets that cannot be located to mask.
+  return { path, mode: octal(mode), keys, text: dict ? renderPlist(keys as PlistDict) : '' };
 }
 
 function sensitiveMarks(desired: DesiredJob, actualDict: PlistDict | undefined): Change['sensitive'] {
@@ -35,7 +36,7 @@ function sensitiveMarks(desired: DesiredJob, actualDict: PlistDict | undefined):
 /** Keys whose values differ between two dicts (top level), for drift messages. */
 function changedKeys(a: PlistDict | undefined, b: PlistDict | undefined): string[] {
   const keys = new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})]);
-  return [...keys].filter((k) => JSON.stringify(a?.[k]) !== JSON.stringify(b?.[k])).sort();
+  return [...keys].filter((k) => canonicalJson(a?.[k]) !== canonicalJson(b?.[k])).sort();
 }
 
 function jobView(a: ActualJob | undefined): JobView {
@@ -94,7 +95,7 @@ function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, 
   const file = a.file;
   const drift = driftFor(j.name, a, m, j.plist);
   const fileDict = file.exists ? file.dict : undefined;
-  const before: PlistView | null = file.exists ? plistView(a.plistPath, fileDict, file.mode, j.sensitiveKeys, file.text) : null;
+  const before: PlistView | null = file.exists ? plistView(a.plistPath, fileDict, file.mode, [...new Set([...j.sensitiveKeys, ...(m?.sensitiveKeys ?? [])])]) : null;
   const after: PlistView = plistView(j.plistPath, j.plist, j.plistMode, j.sensitiveKeys);
   const sensitive = sensitiveMarks(j, fileDict);
   const at = (resource: string) => `${j.name}.${resource}`;
@@ -198,7 +199,7 @@ function planRemoved(m: ManagedRecord, a: ActualJob): JobPlan {
   if (a.file.exists) {
     changes.push({
       address: `${m.name}.plist`, service: m.name, resource: 'plist', action: 'delete', reason: 'removed from lotus.yaml',
-      before: plistView(a.plistPath, a.file.dict, a.file.mode, [], a.file.text), after: null,
+      before: plistView(a.plistPath, a.file.dict, a.file.mode, m.sensitiveKeys), after: null,
     });
   }
   return {
@@ -248,8 +249,10 @@ export function diff(desired: DesiredState, actual: ActualState, opts: DiffOptio
   const jobs = desired.jobs.filter((j) => inScope(j.name));
   const planned = jobs.map((j) => planDesired(j, actual.jobs[j.label] ?? missing(j.label, j), actual.manifest.jobs[j.label], destroy));
 
-  const dirChanges: Change[] = destroy ? [] : [...new Set(jobs.filter((j) => j.state !== 'absent').flatMap((j) => j.directories.map((d) => `${j.name}\u0000${d}`)))]
-    .map((key) => key.split('\u0000') as [string, string])
+  // One change per folder, owned by the first service (in dependency order) that needs it.
+  const dirOwners = new Map<string, string>();
+  if (!destroy) for (const j of jobs) if (j.state !== 'absent') for (const d of j.directories) if (!dirOwners.has(d)) dirOwners.set(d, j.name);
+  const dirChanges: Change[] = [...dirOwners].map(([d, service]) => [service, d] as [string, string])
     .filter(([, d]) => actual.directories[d] !== true)
     .map(([service, d]) => ({ address: `${service}.directory[${d}]`, service, resource: 'directory' as const, action: 'create' as const, reason: 'log folder', before: null, after: { path: d } }));
 

@@ -15,6 +15,7 @@ const recordSchema = z.object({
   plist_path: z.string(),
   digest: z.string(),
   state: z.enum(['running', 'stopped']),
+  sensitive_keys: z.array(z.string()).default([]),
   applied_at: z.string(),
 });
 const fileSchema = z.object({ format_version: z.literal(1), jobs: z.record(z.string(), recordSchema) });
@@ -45,7 +46,7 @@ export function readManifest(stateDir: string): Manifest {
     jobs[label] = {
       name: r.name, kind: r.kind, label: r.label,
       domain: r.domain.kind === 'system' ? { kind: 'system' } : { kind: r.domain.kind, uid: r.domain.uid ?? 0 },
-      plistPath: r.plist_path, digest: r.digest, state: r.state, appliedAt: r.applied_at,
+      plistPath: r.plist_path, digest: r.digest, state: r.state, sensitiveKeys: r.sensitive_keys, appliedAt: r.applied_at,
     };
   }
   return { formatVersion: 1, jobs };
@@ -54,7 +55,7 @@ export function readManifest(stateDir: string): Manifest {
 export function writeManifest(stateDir: string, m: Manifest): void {
   const jobs = Object.fromEntries(Object.keys(m.jobs).sort().map((label) => {
     const r = m.jobs[label] as ManagedRecord;
-    return [label, { name: r.name, kind: r.kind, label: r.label, domain: r.domain, plist_path: r.plistPath, digest: r.digest, state: r.state, applied_at: r.appliedAt }];
+    return [label, { name: r.name, kind: r.kind, label: r.label, domain: r.domain, plist_path: r.plistPath, digest: r.digest, state: r.state, sensitive_keys: [...r.sensitiveKeys].sort(), applied_at: r.appliedAt }];
   }));
   writeFileAtomic(manifestPath(stateDir), `${JSON.stringify({ format_version: 1, jobs }, null, 2)}\n`, { mode: 0o600 });
 }

@@ -31,7 +31,7 @@ const miner = desired.jobs.find((j) => j.name === 'miner')!;
 
 const emptyActual = (): ActualState => ({ jobs: {}, manifest: { formatVersion: 1, jobs: {} }, directories: {} });
 const record = (j: Pick<DesiredJob, 'name' | 'kind' | 'label' | 'domain' | 'plistPath'>, digest: string): ManagedRecord =>
-  ({ name: j.name, kind: j.kind, label: j.label, domain: j.domain, plistPath: j.plistPath, digest, state: 'running', appliedAt: NOW });
+  ({ name: j.name, kind: j.kind, label: j.label, domain: j.domain, plistPath: j.plistPath, digest, state: 'running', sensitiveKeys: [], appliedAt: NOW });
 const onDisk = (j: Pick<DesiredJob, 'label' | 'domain' | 'plistPath'>, dict: PlistDict): ActualJob => {
   const text = renderPlist(dict);
   return {

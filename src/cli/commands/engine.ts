@@ -7,6 +7,7 @@ import type { Plan } from '../../model/plan.js';
 import { isEmptyPlan } from '../../plan/diff.js';
 import { decodePlanFile, encodePlanFile } from '../../plan/plan-file.js';
 import { driftJson, planJson } from '../../render/plan-json.js';
+import { secretValues } from '../../render/plan-secrets.js';
 import { renderDriftText, renderPlanText } from '../../render/plan-text.js';
 import { writeFileAtomic } from '../../system/atomic-file.js';
 import { loadSpec } from '../../system/load-spec.js';
@@ -50,7 +51,7 @@ export async function runPlan(flags: EngineFlags, o: Output, mode: 'apply' | 'de
 export async function runDrift(flags: EngineFlags, o: Output): Promise<number> {
   const p = await planFromSpec(flags, o, 'apply');
   if (flags.json) o.out(JSON.stringify(driftJson(p), null, 2));
-  else o.out(renderDriftText(p.drift, o.colors).trimEnd());
+  else o.out(renderDriftText(p.drift, o.colors, secretValues(p)).trimEnd());
   return p.drift.length > 0 ? 2 : 0;
 }
 

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The whole lotusctl story in a sandbox that needs no Mac: a temporary HOME, the launchctl test double
+# (test/fakes/bin/launchctl) standing in for launchd, and the fake lotus daemon (test/fakes/bin/lotus).
+# Run it with `npm run demo` (which builds first). Nothing outside the sandbox is touched.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+[ -f "$repo/dist/src/cli/main.js" ] || { echo "demo: run 'npm run build' first (npm run demo does)" >&2; exit 1; }
+
+sandbox=$(mktemp -d "${TMPDIR:-/tmp}/lotusctl-demo.XXXXXX")
+export HOME="$sandbox/home" FAKE_LAUNCHD_DIR="$sandbox/launchd" LOTUSCTL_LAUNCHCTL="$repo/test/fakes/bin/launchctl"
+export FAKE_LAUNCHD_OWNER_PID=$$ NO_COLOR=${NO_COLOR-}
+mkdir -p "$HOME" "$sandbox/bin"
+ln -s "$repo/test/fakes/bin/lotus" "$sandbox/bin/lotus"
+export PATH="$sandbox/bin:$PATH"
+uid=$(id -u)
+
+cleanup() {
+  "$LOTUSCTL_LAUNCHCTL" __fake_shutdown >/dev/null 2>&1 || true
+  rm -rf "$sandbox"
+}
+trap cleanup EXIT
+
+lotusctl() { node "$repo/dist/src/cli/main.js" "$@"; }
+if [ -n "${NO_COLOR:-}" ] || [ ! -t 1 ]; then bold=''; plain=''; else bold=$'\033[1m'; plain=$'\033[0m'; fi
+step() { printf '\n%s== %s%s\n$ %s\n' "$bold" "$1" "$plain" "$2"; }
+
+sed -e "s|@NODE@|$(command -v node)|" -e "s|@PYTHON@|$(python3 -c 'import sys,os; print(os.path.realpath(sys.executable))')|" \
+  "$repo/examples/demo/lotus.yaml" > "$sandbox/lotus.yaml"
+cd "$sandbox"
+
+step "1. Validate the spec" "lotusctl validate"
+lotusctl validate
+
+step "2. A broken spec gets file:line:col errors and changes nothing" "lotusctl validate -f broken.yaml"
+sed -e 's/exit_timeout: 120s/exit_timout: 120s/' -e 's/throttle_interval: 2s/throttle_interval: soon/' lotus.yaml > broken.yaml
+lotusctl validate -f broken.yaml 2>&1 || echo "(exit code $?)"
+
+step "3. Plan: what would change" "lotusctl plan --detailed-exitcode"
+lotusctl plan --detailed-exitcode || echo "(exit code $? = changes present)"
+
+step "4. Apply: write the plist, bootstrap the job, wait until Lotus answers" "lotusctl apply --auto-approve"
+lotusctl apply --auto-approve
+
+step "5. launchd's view of the job (the launchctl double)" "launchctl print gui/$uid/com.lotusctl.daemon | head -30"
+"$LOTUSCTL_LAUNCHCTL" print "gui/$uid/com.lotusctl.daemon" | head -30
+
+step "6. The fake Lotus node answers on its API" "lotus sync status"
+LOTUS_PATH="$HOME/.lotus" lotus sync status
+
+step "7. Apply again: nothing to do" "lotusctl apply --auto-approve"
+lotusctl apply --auto-approve
+
+step "8. Someone edits the plist and boots the job out by hand" "launchctl bootout gui/$uid/com.lotusctl.daemon"
+"$LOTUSCTL_LAUNCHCTL" bootout "gui/$uid/com.lotusctl.daemon"
+sed -i.bak 's|<integer>120</integer>|<integer>5</integer>|' "$HOME/Library/LaunchAgents/com.lotusctl.daemon.plist" && rm -f "$HOME/Library/LaunchAgents/com.lotusctl.daemon.plist.bak"
+
+step "9. Drift detection (exit 2 = drift)" "lotusctl drift"
+lotusctl drift || echo "(exit code $?)"
+
+step "10. Plan shows the repair" "lotusctl plan --out repair.plan"
+lotusctl plan --out repair.plan
+
+step "11. Apply exactly the saved plan" "lotusctl apply repair.plan"
+lotusctl apply repair.plan
+
+step "12. Machine-readable plan for provisioning scripts" "lotusctl plan --json | head -20"
+lotusctl plan --json | head -20
+
+step "13. Destroy: remove the jobs; the Lotus repo stays" "lotusctl destroy --auto-approve"
+lotusctl destroy --auto-approve
+echo "Lotus repo still there: $(ls "$HOME/.lotus" | tr '\n' ' ')"
+
+printf '\n%sDemo complete.%s\n' "$bold" "$plain"
