@@ -157,13 +157,14 @@ async function act(job: DesiredJob, dec: Decision, prev: ServiceState | undefine
   if (dec.action === 'restart') {
     d.log('warn', 'restart', `restarting ${job.name}: ${dec.why}`, { ...fields, restarts_in_window: dec.state.restartTimes.length });
     try {
-      // -k: launchd sends SIGTERM and SIGKILLs after the job's ExitTimeOut; returns once the new instance is spawned.
+      // -k kills the running instance first (launchd.md §3; SIGTERM, SIGKILL after ExitTimeOut). Whether launchctl
+      // waits for the old process is not documented: no retry here, the next tick reads what happened.
       await d.lc.kickstart(job.domain, job.label, { kill: true });
     } catch (e) {
       error = (e as Error).message;
       d.log('error', 'restart-failed', `launchctl kickstart -k ${job.label} failed: ${error}`, { ...fields, hint: (e as LotusctlError).hint ?? null });
     }
-  } else if (dec.why.startsWith('circuit breaker') || dec.why.startsWith('backoff')) {
+  } else if (dec.reason === 'held-breaker' || dec.reason === 'held-backoff' || dec.reason === 'held-apply-lock') {
     d.log('warn', 'restart-held', `${job.name} needs a restart but ${dec.why}`, fields);
   }
   if (dec.breaker === 'opened') {

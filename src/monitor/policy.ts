@@ -203,9 +203,25 @@ export const INITIAL_STATE: ServiceState = { consecutiveFailures: 0, restartTime
 
 export type MonitorAction = 'none' | 'restart';
 
+/**
+ * Why decide() chose its action, as a stable code (display only: the action alone says what to do).
+ * `ok`: nothing failed; `not-actionable`: unknown, or not loaded; `below-threshold`: failing, not yet often enough;
+ * the `*-off`/`held-*` codes: a restart was due but withheld; `restart`: restart now.
+ */
+export type DecisionReason =
+  | 'ok'
+  | 'not-actionable'
+  | 'below-threshold'
+  | 'auto-restart-off'
+  | 'held-apply-lock'
+  | 'held-breaker'
+  | 'held-backoff'
+  | 'restart';
+
 export interface Decision {
   readonly state: ServiceState;
   readonly action: MonitorAction;
+  readonly reason: DecisionReason;
   /** One line saying why this action (and not another) was chosen. */
   readonly why: string;
   readonly health: HealthVerdict;
@@ -284,24 +300,26 @@ export function decide(prevState: ServiceState | undefined, o: Observation, cfg:
     breakerOpen: !breakerAllows(restartTimes, now, cfg.breaker),
     lastStatus: health.status,
   };
-  const finish = (state: ServiceState, action: MonitorAction, why: string): Decision => {
+  const finish = (state: ServiceState, reason: DecisionReason, why: string): Decision => {
+    const action: MonitorAction = reason === 'restart' ? 'restart' : 'none';
     // A restart is only chosen with the breaker closed, so one that fills the window (re)opens it.
     const opened = state.breakerOpen && (action === 'restart' || !prev.breakerOpen);
     const breaker = opened ? 'opened' : !state.breakerOpen && prev.breakerOpen ? 'closed' : undefined;
-    return { state: stripUndefined(state), action, why, health, ...(breaker ? { breaker } : {}) };
+    return { state: stripUndefined(state), action, reason, why, health, ...(breaker ? { breaker } : {}) };
   };
 
-  if (kind !== 'failure') return finish(base, 'none', kind === 'ok' ? health.status : `${health.status}: nothing the monitor can act on`);
-  if (failures < cfg.failureThreshold) return finish(base, 'none', `failure ${failures} of ${cfg.failureThreshold} before a restart`);
-  if (!cfg.autoRestart) return finish(base, 'none', `failing for ${failures} ticks; auto_restart is off`);
-  if (o.applyLock !== undefined) return finish(base, 'none', `failing, but lotusctl apply holds the state lock (${o.applyLock}); not restarting under it`);
+  if (kind === 'ok') return finish(base, 'ok', health.status);
+  if (kind === 'neutral') return finish(base, 'not-actionable', `${health.status}: nothing the monitor can act on`);
+  if (failures < cfg.failureThreshold) return finish(base, 'below-threshold', `failure ${failures} of ${cfg.failureThreshold} before a restart`);
+  if (!cfg.autoRestart) return finish(base, 'auto-restart-off', `failing for ${failures} ticks; auto_restart is off`);
+  if (o.applyLock !== undefined) return finish(base, 'held-apply-lock', `failing, but lotusctl apply holds the state lock (${o.applyLock}); not restarting under it`);
   if (base.breakerOpen) {
-    const oldest = Math.min(...restartTimes);
-    return finish(base, 'none', `circuit breaker open: ${restartTimes.length} restarts within ${secs(cfg.breaker.windowMs)} (max ${cfg.breaker.maxRestarts}); no restart before ${iso(oldest + cfg.breaker.windowMs)}`);
+    const until = restartTimes.length > 0 ? `; no restart before ${iso(Math.min(...restartTimes) + cfg.breaker.windowMs)}` : '';
+    return finish(base, 'held-breaker', `circuit breaker open: ${restartTimes.length} restarts within ${secs(cfg.breaker.windowMs)} (max ${cfg.breaker.maxRestarts})${until}`);
   }
   if (base.backoffAttempt > 0 && prev.lastRestartAt !== undefined) {
     const notBefore = prev.lastRestartAt + nextDelay(base.backoffAttempt - 1, cfg.backoff);
-    if (now < notBefore) return finish(base, 'none', `backoff: restart ${base.backoffAttempt + 1} not before ${iso(notBefore)}`);
+    if (now < notBefore) return finish(base, 'held-backoff', `backoff: restart ${base.backoffAttempt + 1} not before ${iso(notBefore)}`);
   }
   const times = [...restartTimes, now];
   const restarted: ServiceState = {

@@ -1,6 +1,6 @@
 // Talking to the supervisor of a state dir, starting it on demand.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { liveSupervisorPid } from './lock.js';
 import { compiledModule } from './locate.js';
@@ -86,6 +86,7 @@ function pick(env: NodeJS.ProcessEnv, keys: readonly string[]): Record<string, s
  */
 export async function callSupervisor(stateDir: string, req: Request, env: NodeJS.ProcessEnv, startTimeoutMs = 20_000): Promise<Response> {
   const paths = statePaths(stateDir);
+  mkdirSync(paths.dir, { recursive: true });
   const deadline = Date.now() + startTimeoutMs;
   let lastStart = 0;
   for (;;) {

@@ -21,7 +21,7 @@ const NOT_EMULATED = new Set([
   'load', 'unload', 'start', 'stop', 'remove', 'submit', 'setenv', 'unsetenv', 'getenv', 'error', 'variant', 'version',
   'help', 'reboot', 'dumpstate', 'examine', 'config', 'procinfo', 'hostinfo', 'resolveport', 'limit', 'runstats',
   'managerpid', 'manageruid', 'managername', 'attach', 'debug', 'asuser', 'bsexec', 'userswitch', 'print-cache',
-  'print-token', 'dumpjpcategory', 'bootshell', 'uncache', 'plist', 'enter-service', 'log', 'dumpstate',
+  'print-token', 'dumpjpcategory', 'bootshell', 'uncache', 'plist', 'enter-service', 'log',
 ]);
 
 interface Persisted {

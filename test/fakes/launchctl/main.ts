@@ -1,6 +1,5 @@
 // The `launchctl` test double's CLI: forwards argv to the state dir's supervisor and replays its stdout, stderr and
 // exit code. Run through test/fakes/bin/launchctl.
-import { mkdirSync } from 'node:fs';
 import { callSupervisor } from './client.js';
 import { shutdownSupervisor } from './control.js';
 import { contextFromEnv } from './protocol.js';
@@ -15,7 +14,6 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  mkdirSync(dir, { recursive: true });
   const argv = process.argv.slice(2);
   if (argv[0] === '__fake_shutdown') {
     await shutdownSupervisor(dir);

@@ -1,5 +1,5 @@
 // The lotus repo on disk: path resolution, first-start init, keystore, API secret/token, `api` file (reference §1).
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { base32Decode, base32Encode, fakePeerId } from './encoding.js';
@@ -114,8 +114,11 @@ export function ensureDatastore(repo: string): void {
 /** Writes `api`: multiaddr text, no trailing newline, 0644. */
 export function writeApiFile(repo: string, multiaddr: string): void {
   const p = join(repo, 'api');
-  writeFileSync(p, multiaddr, { mode: 0o644 });
-  chmodSync(p, 0o644);
+  // Written through a rename so a reader polling for the file never sees it empty.
+  const tmp = `${p}.${process.pid}.tmp`;
+  writeFileSync(tmp, multiaddr, { mode: 0o644 });
+  chmodSync(tmp, 0o644);
+  renameSync(tmp, p);
 }
 
 /** Reads `api`; throws lotus's "API not running" error when missing. */

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cliPath } from '../helpers/cli.js';
+import { Sandbox } from '../helpers/sandbox.js';
+
+let sb: Sandbox;
+beforeEach(() => {
+  sb = new Sandbox();
+});
+afterEach(async () => {
+  expect(await sb.stop()).toEqual([]);
+});
+
+function sleeperSpec(): string {
+  const sleeper = sb.script('sleeper', 'exec sleep 600');
+  return sb.writeSpec(`version: 1\nservices:\n  daemon:\n    program: ${sleeper}\n    throttle_interval: 1s\n`);
+}
+
+describe('apply output modes', () => {
+  it('--json emits the plan, then one JSON event per line, then a summary', async () => {
+    sleeperSpec();
+    const r = await sb.cli(['apply', '--auto-approve', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ type: 'plan', format_version: '1', summary: { add: 2 } });
+    const types = lines.map((l) => l.type);
+    expect(types).toContain('step-start');
+    expect(types).toContain('step-done');
+    expect(types.at(-1)).toBe('summary');
+    expect(lines.find((l) => l.type === 'step-start')).toMatchObject({ service: 'daemon', label: 'com.lotusctl.daemon' });
+  });
+
+  it('on a terminal it asks, and only "yes" applies (listr2 progress)', async () => {
+    sleeperSpec();
+    // `script` gives the CLI a real pseudo-terminal, as a person at a Mac would have.
+    const runTty = (answer: string) => new Promise<{ code: number; out: string }>((resolve) => {
+      const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} apply`;
+      const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: sb.root, env: { ...sb.env, TERM: 'xterm' } });
+      let out = '';
+      let answered = false;
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (!answered && out.includes('Enter a value:')) {
+          answered = true;
+          child.stdin.write(`${answer}\n`);
+        }
+      });
+      child.on('close', (code) => resolve({ code: code ?? 1, out }));
+    });
+    const no = await runTty('no');
+    expect(no.code).toBe(1);
+    expect(no.out).toMatch(/Apply cancelled; nothing was changed\./);
+    expect(existsSync(sb.agentPlist('com.lotusctl.daemon'))).toBe(false);
+    const yes = await runTty('yes');
+    expect(yes.code, yes.out).toBe(0);
+    expect(yes.out).toMatch(/Apply complete!/);
+    expect((await sb.print('com.lotusctl.daemon')).pid).toBeGreaterThan(0);
+  });
+});
+
+describe('force-unlock', () => {
+  it('refuses a live holder and clears a dead one', async () => {
+    sleeperSpec();
+    const stateDir = sb.stateDir();
+    mkdirSync(stateDir, { recursive: true });
+    const lock = join(stateDir, 'lock.json');
+    const holder = spawn('sleep', ['600']);
+    const info = { id: 'd3b07384-d9a0-4e4f-8f3c-1c2b3a4d5e6f', pid: holder.pid, host: (await import('node:os')).hostname(), command: 'lotusctl apply', user: 'alice', since: '2026-11-30T08:00:00.000Z' };
+    writeFileSync(lock, JSON.stringify(info));
+    try {
+      const blocked = await sb.cli(['apply', '--auto-approve'], { LOTUSCTL_LOCK_WAIT_MS: '200' });
+      expect(blocked.code).toBe(1);
+      expect(blocked.stderr).toMatch(new RegExp(`pid ${holder.pid} on host .* since 2026-11-30T08:00:00`));
+      const refused = await sb.cli(['force-unlock', info.id]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^error\[lock\.holder-alive\]/);
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((r) => holder.once('close', r));
+    }
+    const wrong = await sb.cli(['force-unlock', 'not-the-id']);
+    expect(wrong.stderr).toMatch(/^error\[lock\.id-mismatch\]/);
+    const ok = await sb.cli(['force-unlock', info.id]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+    expect((await sb.cli(['apply', '--auto-approve'])).code).toBe(0);
+    void readFileSync;
+  });
+});
