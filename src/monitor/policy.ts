@@ -33,7 +33,7 @@ export type ApiView =
 /** Everything the probes saw for one service at `time`. Absent fields could not be read. */
 export interface Observation {
   readonly service: string;
-  /** Unix ms when the probes ran; the `now` of every judgement about this observation. */
+  /** Unix ms when the probes had finished; the `now` of the lag judgement. */
   readonly time: number;
   readonly launchd: LaunchdView;
   readonly api: ApiView;

@@ -65,13 +65,14 @@ export async function probeApi(job: DesiredJob, timeoutMs: number): Promise<ApiV
 
 /** Everything one tick needs to know about one running service. */
 export async function probeService(job: DesiredJob, lc: Launchctl, opts: ProbeOptions): Promise<Observation> {
-  const time = opts.now();
   const launchd = await probeLaunchd(job, lc);
   const running = launchd.kind === 'running';
   const [api, stats] = await Promise.all([
     running ? probeApi(job, opts.apiTimeoutMs) : Promise.resolve<ApiView>({ kind: 'off' }),
     running ? processStats(launchd.pid, { timeoutMs: opts.apiTimeoutMs }).catch(() => undefined) : Promise.resolve(undefined),
   ]);
+  // Taken after the answers: lag against a later `now` can only over-, never under-state how far behind the head is.
+  const time = opts.now();
   return {
     service: job.name, time, launchd, api,
     ...(stats ? { rssBytes: stats.rssBytes, processAgeMs: stats.elapsedMs } : {}),

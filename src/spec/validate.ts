@@ -26,7 +26,12 @@ export function validateSpecText(text: string, opts: { strict?: boolean } = {}):
   if (source.diagnostics.length > 0) return { diagnostics: source.diagnostics, source };
   const parsed = specSchema.safeParse(source.value ?? null);
   if (!parsed.success) {
-    return { diagnostics: issuesToDiagnostics(parsed.error.issues, source).sort(byPosition), source };
+    // Cross-field problems are still worth reporting alongside schema errors: all problems at once.
+    const loose = looseSpec(source.value);
+    const extra = loose ? semanticProblems(loose).filter((d) => d.severity === 'error' && d.code !== 'spec.plist-key-type').map(({ at, ...d }) => ({ ...d, ...locate(source, d.path, at ?? 'value') })) : [];
+    const schemaErrors = issuesToDiagnostics(parsed.error.issues, source);
+    const seen = new Set(schemaErrors.map((d) => `${d.line}:${d.col}`));
+    return { diagnostics: [...schemaErrors, ...extra.filter((d) => !seen.has(`${d.line}:${d.col}`))].sort(byPosition), source };
   }
   const spec = parsed.data;
   const located = [...semanticProblems(spec), ...lintProblems(spec)].map(({ at, ...d }) => ({ ...d, ...locate(source, d.path, at ?? 'value') }));
@@ -35,4 +40,17 @@ export function validateSpecText(text: string, opts: { strict?: boolean } = {}):
     .sort(byPosition);
   const failed = diagnostics.some((d) => d.severity === 'error');
   return failed ? { diagnostics, source } : { spec, diagnostics, source };
+}
+
+/** The parts of an invalid document that cross-field checks need, when they are well-typed; else undefined. */
+function looseSpec(value: unknown): Spec | undefined {
+  const services = (value as { services?: unknown } | null)?.services;
+  if (!services || typeof services !== 'object' || Array.isArray(services)) return undefined;
+  const out: Record<string, { label?: string; depends_on: string[]; plist_extra: Record<string, unknown> }> = {};
+  for (const [name, sv] of Object.entries(services as Record<string, unknown>)) {
+    const s = (sv ?? {}) as { label?: unknown; depends_on?: unknown };
+    const deps = Array.isArray(s.depends_on) && s.depends_on.every((d) => typeof d === 'string') ? (s.depends_on as string[]) : [];
+    out[name] = { ...(typeof s.label === 'string' ? { label: s.label } : {}), depends_on: deps, plist_extra: {} };
+  }
+  return { services: out } as unknown as Spec;
 }

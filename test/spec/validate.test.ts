@@ -219,3 +219,10 @@ describe('lint warnings (exit 0), --strict makes them errors', () => {
     expect(r.spec?.services.daemon?.working_directory).toBe('~');
   });
 });
+
+describe('validateSpecText: cross-field errors come with schema errors', () => {
+  it('an unknown dependency is reported even when another field has a type error', () => {
+    const got = problems('version: 1\nservices:\n  daemon:\n    program: /bin/lotus\n    nice: high\n  miner:\n    program: /bin/m\n    depends_on: [deamon]\n');
+    expect(got.map((p) => [p.at, p.code])).toEqual([['5:11', 'spec.invalid-type'], ['8:18', 'spec.unknown-dependency']]);
+  });
+});
