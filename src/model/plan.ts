@@ -47,7 +47,7 @@ export interface Change {
 export interface Drift {
   readonly service: string;
   readonly label: string;
-  readonly kind: 'plist-edited' | 'plist-missing' | 'plist-mode' | 'job-unloaded' | 'job-disabled' | 'job-not-running' | 'job-unknown' | 'job-loaded';
+  readonly kind: 'plist-edited' | 'plist-missing' | 'plist-mode' | 'job-unloaded' | 'job-disabled' | 'job-not-running' | 'job-unknown' | 'job-loaded' | 'limits-differ';
   readonly message: string;
 }
 

@@ -39,6 +39,24 @@ function changedKeys(a: PlistDict | undefined, b: PlistDict | undefined): string
   return [...keys].filter((k) => canonicalJson(a?.[k]) !== canonicalJson(b?.[k])).sort();
 }
 
+// `print` shows limits as `maxfiles (soft) => N` (reference launchd.md §5); maxfiles is the only name a capture shows.
+const PRINTED_LIMITS: Record<string, string> = { NumberOfFiles: 'maxfiles' };
+
+/** Limits launchd applies to the loaded job that differ from the desired plist's, e.g. `maxfiles (soft) 256 != 16384`. */
+export function limitsInEffectDiffer(plist: PlistDict, printed: Readonly<Record<string, number>> | undefined): string[] {
+  if (!printed) return [];
+  const out: string[] = [];
+  for (const [which, key] of [['soft', 'SoftResourceLimits'], ['hard', 'HardResourceLimits']] as const) {
+    const want = (plist[key] ?? {}) as PlistDict;
+    for (const [plistKey, printName] of Object.entries(PRINTED_LIMITS)) {
+      const w = want[plistKey];
+      const have = printed[`${printName} (${which})`];
+      if (typeof w === 'number' && have !== undefined && have !== w) out.push(`${printName} (${which}) is ${have}, lotus.yaml says ${w}`);
+    }
+  }
+  return out;
+}
+
 function jobView(a: ActualJob | undefined): JobView {
   if (!a || !a.job.known) return { loaded: false, enabled: true, running: false };
   return { loaded: a.job.loaded, enabled: a.job.disabled !== true, running: a.job.running };
@@ -94,6 +112,12 @@ function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, 
   const digest = sha256(j.plistText);
   const file = a.file;
   const drift = driftFor(j.name, a, m, j.plist);
+  if (m && a.job.known && a.job.loaded) {
+    const limits = limitsInEffectDiffer(j.plist, a.job.resourceLimits);
+    if (limits.length > 0 && a.file.exists && a.file.digest === m.digest) {
+      drift.push({ service: j.name, label: j.label, kind: 'limits-differ', message: `${j.label} was loaded with other resource limits than its plist: ${limits.join('; ')}` });
+    }
+  }
   const fileDict = file.exists ? file.dict : undefined;
   const before: PlistView | null = file.exists ? plistView(a.plistPath, fileDict, file.mode, [...new Set([...j.sensitiveKeys, ...(m?.sensitiveKeys ?? [])])]) : null;
   const after: PlistView = plistView(j.plistPath, j.plist, j.plistMode, j.sensitiveKeys);
@@ -144,6 +168,11 @@ function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, 
       if (disabled) ops.push('enable');
       ops.push('bootstrap');
       jobChange('create', m ? 'the job was unloaded outside lotusctl' : 'load the job');
+    } else if (!contentChanges && limitsInEffectDiffer(j.plist, job.resourceLimits).length > 0) {
+      ops.push('bootout');
+      if (disabled) ops.push('enable');
+      ops.push('bootstrap');
+      jobChange('replace', `the loaded job runs with other limits than its plist (${limitsInEffectDiffer(j.plist, job.resourceLimits).join('; ')}); reloading applies them`);
     } else if (contentChanges) {
       ops.push('bootout');
       if (disabled) ops.push('enable');

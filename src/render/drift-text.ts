@@ -14,6 +14,7 @@ function symbol(kind: Drift['kind'], c: Colors): string {
     case 'plist-mode':
     case 'job-disabled':
     case 'job-not-running':
+    case 'limits-differ':
       return c.yellow('~');
     case 'plist-missing':
     case 'job-unloaded':
