@@ -76,6 +76,7 @@ export interface ApplyOptions {
   readonly clock?: Clock;
   readonly command?: string;
   readonly lockWaitMs?: number;
+  readonly signal?: AbortSignal;
 }
 
 /** Carry out a plan (from plan() or a saved plan file); refuses a stale plan. */

@@ -17,6 +17,8 @@ export interface ApplyOptions {
   /** The command line, recorded in the lock so a second run can name the holder. */
   readonly command?: string;
   readonly lockWaitMs?: number;
+  /** Aborted (first Ctrl-C): finish the current step, then stop before the next one. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ApplyResult {
@@ -44,6 +46,12 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
     const services: ApplyResult['services'][number][] = [];
     let manifest: Manifest = readManifest(plan.stateDir);
     for (const step of plan.steps) {
+      if (opts.signal?.aborted) {
+        const remaining = plan.steps.slice(plan.steps.indexOf(step)).map((s) => s.service);
+        throw new LotusctlError('apply.interrupted', `interrupted: stopped before ${remaining.join(', ')}`, {
+          hint: 'the finished steps are recorded; run lotusctl plan to see what remains',
+        });
+      }
       hooks.onEvent({ type: 'step-start', service: step.service, label: step.label, title: title(step) });
       try {
         const r = await executeStep(step, {

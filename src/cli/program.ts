@@ -16,7 +16,7 @@ function fileOption(): Option {
 }
 
 /** Build the CLI. Every action resolves to an exit code; main.ts is the only caller of process.exit. */
-export function buildProgram(setCode: (code: number) => void): Command {
+export function buildProgram(setCode: (code: number) => void, signal?: AbortSignal): Command {
   const program = new Command('lotusctl')
     .description('Declarative provisioner for Lotus nodes on macOS: lotus.yaml -> launchd jobs')
     .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
@@ -80,7 +80,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--json', 'one JSON event per line')
     .action(function (this: Command, planfile: string | undefined) {
       const flags = this.opts<EngineFlags>();
-      return run((o) => runApply(planfile, flags, o), Boolean(flags.json))();
+      return run((o) => runApply(planfile, flags, o, 'apply', signal), Boolean(flags.json))();
     });
 
   program
@@ -92,7 +92,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--json', 'one JSON event per line')
     .action(function (this: Command) {
       const flags = this.opts<EngineFlags>();
-      return run((o) => runApply(undefined, flags, o, 'destroy'), Boolean(flags.json))();
+      return run((o) => runApply(undefined, flags, o, 'destroy', signal), Boolean(flags.json))();
     });
 
   program
@@ -126,9 +126,9 @@ export function buildProgram(setCode: (code: number) => void): Command {
 }
 
 /** Parse argv and run; returns the exit code. */
-export async function runCli(argv: readonly string[]): Promise<number> {
+export async function runCli(argv: readonly string[], signal?: AbortSignal): Promise<number> {
   let code = 0;
-  const program = buildProgram((c) => (code = c));
+  const program = buildProgram((c) => (code = c), signal);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {

@@ -314,7 +314,9 @@ export function decide(prevState: ServiceState | undefined, o: Observation, cfg:
   if (!cfg.autoRestart) return finish(base, 'auto-restart-off', `failing for ${failures} ticks; auto_restart is off`);
   if (o.applyLock !== undefined) return finish(base, 'held-apply-lock', `failing, but lotusctl apply holds the state lock (${o.applyLock}); not restarting under it`);
   if (base.breakerOpen) {
-    const until = restartTimes.length > 0 ? `; no restart before ${iso(Math.min(...restartTimes) + cfg.breaker.windowMs)}` : '';
+    // Closed again once enough of the oldest restarts have left the window to bring the count under the max.
+    const freeing = [...restartTimes].sort((a, b) => a - b)[restartTimes.length - cfg.breaker.maxRestarts];
+    const until = freeing !== undefined ? `; no restart before ${iso(freeing + cfg.breaker.windowMs)}` : '';
     return finish(base, 'held-breaker', `circuit breaker open: ${restartTimes.length} restarts within ${secs(cfg.breaker.windowMs)} (max ${cfg.breaker.maxRestarts})${until}`);
   }
   if (base.backoffAttempt > 0 && prev.lastRestartAt !== undefined) {

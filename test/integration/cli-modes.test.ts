@@ -60,6 +60,29 @@ describe('apply output modes', () => {
   });
 });
 
+describe('interrupting apply', () => {
+  it('the first SIGINT finishes the current step, stops before the next, and releases the lock', async () => {
+    const sleeper = sb.script('sleeper', 'exec sleep 600');
+    sb.writeSpec(`version: 1\nservices:\n  first:\n    program: ${sleeper}\n    throttle_interval: 3s\n  second:\n    program: ${sleeper}\n    depends_on: [first]\n    throttle_interval: 1s\n`);
+    const child = spawn(process.execPath, [cliPath, 'apply', '--auto-approve'], { cwd: sb.root, env: sb.env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+    const { waitFor } = await import('../fakes/launchctl/harness.js');
+    await waitFor('the first step to start waiting', () => out.includes('first: running as pid'), 30_000);
+    child.kill('SIGINT');
+    expect(await closed).toBe(1);
+    expect(err).toMatch(/SIGINT received; finishing the current step/);
+    expect(err).toMatch(/^error\[apply\.interrupted\]: interrupted: stopped before second/m);
+    expect((await sb.print('com.lotusctl.first')).pid).toBeGreaterThan(0);
+    expect(existsSync(sb.agentPlist('com.lotusctl.second'))).toBe(false);
+    expect(existsSync(join(sb.stateDir(), 'lock.json'))).toBe(false);
+    expect(Object.keys(sb.manifest().jobs)).toEqual(['com.lotusctl.first']);
+  });
+});
+
 describe('force-unlock', () => {
   it('refuses a live holder and clears a dead one', async () => {
     sleeperSpec();

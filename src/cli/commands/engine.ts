@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../../system/atomic-file.js';
 import { loadSpec } from '../../system/load-spec.js';
 import { forceUnlock } from '../../system/lock.js';
 import { ExitCode } from '../errors.js';
+import { interrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import { runWithProgress } from '../progress.js';
 import { reportDiagnostics } from './validate.js';
@@ -67,7 +68,7 @@ async function confirm(o: Output, mode: 'apply' | 'destroy'): Promise<boolean> {
 }
 
 /** `lotusctl apply [PLANFILE]` and `lotusctl destroy`: plan (or load a saved plan), confirm, execute with progress. */
-export async function runApply(planFile: string | undefined, flags: EngineFlags, o: Output, mode: 'apply' | 'destroy' = 'apply'): Promise<number> {
+export async function runApply(planFile: string | undefined, flags: EngineFlags, o: Output, mode: 'apply' | 'destroy' = 'apply', signal?: AbortSignal): Promise<number> {
   let p: Plan;
   if (planFile) {
     let text: string;
@@ -95,8 +96,9 @@ export async function runApply(planFile: string | undefined, flags: EngineFlags,
       return 1;
     }
   }
+  interrupt.graceful = true;
   const command = `lotusctl ${[mode, ...process.argv.slice(3)].join(' ')}`.slice(0, 200);
-  const result = await runWithProgress(p, o, Boolean(flags.json), (hooks) => apply(p, { hooks: { onEvent: (e) => { events.push(e); hooks.onEvent(e); } }, command }));
+  const result = await runWithProgress(p, o, Boolean(flags.json), (hooks) => apply(p, { hooks: { onEvent: (e) => { events.push(e); hooks.onEvent(e); } }, command, ...(signal ? { signal } : {}) }));
   if (!flags.json) {
     const s = p.summary;
     o.out(o.colors.green(o.colors.bold(mode === 'destroy'
