@@ -33,12 +33,17 @@ export function readPlistFile(path: string): ActualFile {
 
 interface Target { label: string; domain: DomainTarget; plistPath: string }
 
+const FATAL = new Set(['launchctl.spawn-failed', 'launchctl.no-gui-domain', 'launchd.unsupported-platform', 'launchctl.timeout']);
+
 async function jobState(lc: Launchctl, t: Target, disabled: Record<string, boolean> | Error): Promise<ActualJobState> {
   try {
     const printed = await lc.print(t.domain, t.label);
     const overrides = disabled instanceof Error ? undefined : disabled;
     if (!printed) return { known: true, loaded: false, disabled: overrides?.[t.label], running: false, lastExit: { kind: 'unknown' } };
     const p = printed.parsed;
+    if (p.target === undefined && p.state === undefined && p.runs === undefined && p.pid === undefined) {
+      return { known: false, reason: 'launchctl print answered, but its output could not be read' };
+    }
     // Running means launchd printed a pid; a print we could not read is unknown, never "running".
     const running = p.pid !== undefined;
     return {
@@ -49,6 +54,8 @@ async function jobState(lc: Launchctl, t: Target, disabled: Record<string, boole
       ...(p.program ? { program: p.program } : {}), ...(p.arguments ? { arguments: p.arguments } : {}),
     };
   } catch (e) {
+    // The machine cannot be read at all (no launchctl, no GUI session): planning would be guesswork, so stop.
+    if (isLotusctlError(e) && FATAL.has(e.code)) throw e;
     return { known: false, reason: isLotusctlError(e) ? e.message : String((e as Error)?.message ?? e) };
   }
 }
@@ -71,7 +78,10 @@ export async function observeScope(stateDir: string, scope: ObservedScope, lc: L
   const domains = new Map<string, DomainTarget>();
   for (const t of targets.values()) domains.set(domainTarget(t.domain), t.domain);
   const disabledByDomain = new Map<string, Record<string, boolean> | Error>(
-    await Promise.all([...domains].map(async ([key, d]) => [key, await lc.printDisabled(d).catch((e: Error) => e)] as const)),
+    await Promise.all([...domains].map(async ([key, d]) => [key, await lc.printDisabled(d).catch((e: Error) => {
+      if (isLotusctlError(e) && FATAL.has(e.code)) throw e;
+      return e;
+    })] as const)),
   );
 
   const jobs: Record<string, ActualJob> = {};

@@ -112,3 +112,31 @@ describe('force-unlock', () => {
     void readFileSync;
   });
 });
+
+describe('a Mac reached only over SSH (no GUI session)', () => {
+  it('gui domain: plan fails with the hint to use domain: user; user domain works', async () => {
+    const noGui = new Sandbox({ FAKE_LAUNCHD_NO_GUI: '1' });
+    try {
+      const sleeper = noGui.script('sleeper', 'exec sleep 600');
+      noGui.writeSpec(`version: 1\nservices:\n  daemon:\n    program: ${sleeper}\n    throttle_interval: 1s\n`);
+      const r = await noGui.cli(['plan']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error\[launchctl\.no-gui-domain\]/);
+      expect(r.stderr).toMatch(/set `domain: user` in lotus\.yaml/);
+      noGui.writeSpec(`version: 1\ndefaults: { domain: user }\nservices:\n  daemon:\n    program: ${sleeper}\n    throttle_interval: 1s\n`);
+      const ok = await noGui.cli(['apply', '--auto-approve']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect((await noGui.print('com.lotusctl.daemon', `user/${process.getuid?.() ?? 0}`)).pid).toBeGreaterThan(0);
+    } finally {
+      expect(await noGui.stop()).toEqual([]);
+    }
+  });
+
+  it('a missing launchctl is one clear error', async () => {
+    sleeperSpec();
+    const r = await sb.cli(['plan'], { LOTUSCTL_LAUNCHCTL: sb.path('no-such-launchctl') });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(2);
+    expect(r.stderr).toMatch(/^error\[launchctl\.spawn-failed\]: could not run .*no-such-launchctl/);
+  });
+});

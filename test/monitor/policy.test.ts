@@ -253,8 +253,8 @@ describe('decide: circuit breaker message', () => {
     const prev: ServiceState = { consecutiveFailures: 0, restartTimes: [T0 - 50 * M, T0 - 40 * M, T0 - 30 * M, T0 - 20 * M], restartsTotal: 4, backoffAttempt: 4, breakerOpen: true };
     const o: Observation = { service: 'lotus', time: T0, launchd: { kind: 'idle', lastExit: 'exit 1' }, api: { kind: 'off' } };
     const d = decide(prev, o, { ...POLICY, failureThreshold: 1, breaker: { maxRestarts: 2, windowMs: 60 * M } }, T0);
-    // 4 in the window, max 2: the two oldest must leave, the second of them at T0 - 40m + 60m.
+    // 4 in the window, max 2: fewer than 2 means the three oldest must leave, the third at T0 - 30m + 60m.
     expect(d).toMatchObject({ action: 'none', reason: 'held-breaker' });
-    expect(d.why).toBe(`circuit breaker open: 4 restarts within 3600s (max 2); no restart before ${new Date(T0 + 20 * M).toISOString()}`);
+    expect(d.why).toBe(`circuit breaker open: 4 restarts within 3600s (max 2); no restart before ${new Date(T0 + 30 * M).toISOString()}`);
   });
 });
