@@ -17,6 +17,8 @@ export interface ApplyOptions {
   /** The command line, recorded in the lock so a second run can name the holder. */
   readonly command?: string;
   readonly lockWaitMs?: number;
+  /** The effective uid (default: this process's); LaunchDaemons need root. */
+  readonly euid?: number;
   /** Aborted (first Ctrl-C): finish the current step, then stop before the next one. */
   readonly signal?: AbortSignal;
 }
@@ -34,6 +36,13 @@ export interface ApplyResult {
 export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyResult> {
   const hooks = opts.hooks ?? noHooks;
   const clock = opts.clock ?? realClock;
+  const euid = opts.euid ?? process.geteuid?.() ?? 0;
+  const daemons = plan.steps.filter((s) => s.domain.kind === 'system').map((s) => s.service);
+  if (daemons.length > 0 && euid !== 0) {
+    throw new LotusctlError('apply.needs-root', `${daemons.join(', ')} ${daemons.length === 1 ? 'is a LaunchDaemon' : 'are LaunchDaemons'} (domain: system), which only root can load`, {
+      hint: 'run it with sudo, or use domain: gui or user for a per-user agent; nothing was changed',
+    });
+  }
   const lock = await acquireLock(plan.stateDir, opts.command ?? `lotusctl ${plan.mode}`, opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {});
   try {
     const now = await observeScope(plan.stateDir, plan.observed, opts.launchctl);
