@@ -13,3 +13,4 @@ export { validateSpecText } from './spec/validate.js';
 export { Launchctl } from './system/launchctl.js';
 export * from './launchd/parsers.js';
 export { classifyLaunchctlFailure, LaunchctlError } from './launchd/launchctl-errors.js';
+export { runMonitor, type MonitorRunOptions } from './monitor/loop.js';

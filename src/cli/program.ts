@@ -3,6 +3,8 @@ import { specJsonSchemaText } from '../spec/json-schema.js';
 import { loadSpec } from '../system/load-spec.js';
 import { runApply, runDrift, runForceUnlock, runPlan, type EngineFlags } from './commands/engine.js';
 import { runRender } from './commands/render.js';
+import { runMonitor } from '../monitor/loop.js';
+import { interrupt } from './interrupt.js';
 import { runValidate } from './commands/validate.js';
 import { reportError } from './errors.js';
 import { makeOutput, type Output } from './output.js';
@@ -112,6 +114,22 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .action(function (this: Command, id: string) {
       const flags = this.opts<EngineFlags>();
       return run((o) => runForceUnlock(id, flags, o))();
+    });
+
+  const monitor = program.command('monitor').description('the health monitor (installed as a launchd job by apply)');
+  monitor
+    .command('run')
+    .description('probe the services on a schedule and restart unhealthy ones (backoff, circuit breaker); SIGTERM stops it')
+    .addOption(fileOption())
+    .option('--schedule <schedule>', 'a duration ("30s") or a cron expression; default: monitor.schedule')
+    .option('--once', 'run one probe round and exit (0: done, 1: could not)')
+    .action(function (this: Command) {
+      const flags = this.opts<{ file: string; schedule?: string; once?: boolean }>();
+      return run(async () => {
+        // launchd stops the job with SIGTERM: finish the round in flight, then exit 0.
+        interrupt.graceful = true;
+        return runMonitor({ file: flags.file, ...(flags.schedule ? { schedule: flags.schedule } : {}), ...(flags.once ? { once: true } : {}), ...(signal ? { signal } : {}) });
+      })();
     });
 
   program

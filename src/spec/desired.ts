@@ -146,10 +146,12 @@ function monitorJob(spec: Spec, m: MonitorSpec, host: HostFacts): DesiredJob {
     Label: m.label,
     // The schedule is an argument so that a schedule change is a plist change: plan shows it and apply reloads the job.
     ProgramArguments: [...host.lotusctlCommand, 'monitor', 'run', '--file', host.specPath, '--schedule', m.schedule],
+    // launchd expands nothing and may not set HOME: the monitor must resolve `~` in lotus.yaml as apply did.
+    EnvironmentVariables: { HOME: host.home, ...(host.launchctlOverride ? { LOTUSCTL_LAUNCHCTL: host.launchctlOverride } : {}) },
     RunAtLoad: true,
     KeepAlive: { SuccessfulExit: false },
-    ThrottleInterval: 30,
-    ExitTimeOut: 30,
+    ThrottleInterval: 10,
+    ExitTimeOut: 60,
     ProcessType: 'Background',
     StandardOutPath: posix.join(logDir, 'monitor.out.log'),
     StandardErrorPath: posix.join(logDir, 'monitor.err.log'),
@@ -158,7 +160,7 @@ function monitorJob(spec: Spec, m: MonitorSpec, host: HostFacts): DesiredJob {
     name: 'monitor', kind: 'monitor', label: m.label, domain, state: m.enabled ? 'running' : 'absent',
     plistPath: posix.join(plistDirFor(kind, host.home, host.systemDaemonsDir), `${m.label}.plist`),
     plist, plistText: renderPlist(plist), plistMode: 0o644, sensitiveKeys: [], directories: [logDir],
-    dependsOn: [], throttleSeconds: 30, exitTimeoutSeconds: 30,
+    dependsOn: [], throttleSeconds: 10, exitTimeoutSeconds: 60,
     stdoutPath: plist.StandardOutPath as string, stderrPath: plist.StandardErrorPath as string,
   };
 }

@@ -58,6 +58,7 @@ export function gatherHostFacts(opts: { specPath: string; programs: readonly str
     // A sandbox (tests, the demo) points this at a folder of its own; on a Mac it is /Library/LaunchDaemons.
     systemDaemonsDir: env.LOTUSCTL_SYSTEM_DAEMONS_DIR || '/Library/LaunchDaemons',
     lotusctlCommand: lotusctlCommand(),
+    ...(env.LOTUSCTL_LAUNCHCTL ? { launchctlOverride: env.LOTUSCTL_LAUNCHCTL } : {}),
   };
 }
 

@@ -28,9 +28,15 @@ export function displayProgram(def: JobDefinition): string {
   return resolveExecutable(def.executable, def.workingDirectory ?? '/') ?? def.executable;
 }
 
-/** launchd's environment for the job: default PATH, then EnvironmentVariables, then XPC_SERVICE_NAME (§1, §5). */
+/**
+ * launchd's environment for the job: default PATH, then EnvironmentVariables, then XPC_SERVICE_NAME (§1, §5).
+ * Plus FAKE_LAUNCHD_DIR (not shown by print): a job that runs launchctl itself must reach this same launchd,
+ * as a real job's launchctl reaches the one launchd of its Mac.
+ */
 export function jobEnvironment(def: JobDefinition): Record<string, string> {
-  return { PATH: STD_PATH, ...Object.fromEntries(def.environment), XPC_SERVICE_NAME: def.label };
+  const dir = process.env.FAKE_LAUNCHD_DIR ?? process.argv[2];
+  const same: Record<string, string> = dir ? { FAKE_LAUNCHD_DIR: dir } : {};
+  return { PATH: STD_PATH, ...same, ...Object.fromEntries(def.environment), XPC_SERVICE_NAME: def.label };
 }
 
 /** A ready-to-run exec, with the stdio file descriptors the caller must close after spawning. */
