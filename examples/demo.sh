@@ -50,6 +50,23 @@ LOTUS_PATH="$HOME/.lotus" lotus sync status
 step "7. Apply again: nothing to do" "lotusctl apply --auto-approve"
 lotusctl apply --auto-approve
 
+step "7b. The monitor job probes the node; the node stalls, and the monitor restarts it" "echo '{\"scenario\":[\"stalled\"],\"stallBehindEpochs\":20}' > ~/.lotus/fake-lotus.json"
+monlog="$HOME/Library/Logs/lotusctl/monitor.out.log"
+wait_for() { # wait_for SECONDS PATTERN FILE
+  local deadline=$((SECONDS + $1))
+  until grep -q "$2" "$3" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || { echo "demo: timed out waiting for $2 in $3" >&2; return 1; }
+    sleep 0.5
+  done
+}
+wait_for 60 '"status":"healthy"' "$monlog"
+echo '{"scenario":["stalled"],"stallBehindEpochs":20}' > "$HOME/.lotus/fake-lotus.json"
+wait_for 90 '"event":"restart"' "$monlog"
+rm -f "$HOME/.lotus/fake-lotus.json"   # the restarted node syncs again
+grep -E '"event":"(status|restart)"' "$monlog" | sed -E 's/^\{"time":"[^"]*",//' | cut -c1-220
+echo "metrics for Prometheus (textfile collector):"
+grep -E '^lotusctl_(service_up|restarts_total|chain_lag_epochs)' "$HOME/Library/Application Support/lotusctl/metrics.prom" || true
+
 step "8. Someone edits the plist and boots the job out by hand" "launchctl bootout gui/$uid/com.lotusctl.daemon"
 "$LOTUSCTL_LAUNCHCTL" bootout "gui/$uid/com.lotusctl.daemon"
 sed -i.bak 's|<integer>120</integer>|<integer>5</integer>|' "$HOME/Library/LaunchAgents/com.lotusctl.daemon.plist" && rm -f "$HOME/Library/LaunchAgents/com.lotusctl.daemon.plist.bak"
