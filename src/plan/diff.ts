@@ -69,11 +69,14 @@ function needsKickstart(plist: PlistDict): boolean {
   return plist.RunAtLoad !== true && !keepAlive;
 }
 
-function driftFor(name: string, a: ActualJob, m: ManagedRecord | undefined, desiredDict: PlistDict | undefined): Drift[] {
+function driftFor(name: string, a: ActualJob, m: ManagedRecord | undefined, desiredDict: PlistDict | undefined, wantMode?: number): Drift[] {
   if (!m) return [];
   const out: Drift[] = [];
   const d = (kind: Drift['kind'], message: string) => out.push({ service: name, label: a.label, kind, message });
   if (!a.file.exists) d('plist-missing', `${a.plistPath} was removed outside lotusctl`);
+  else if (a.file.digest === m.digest && wantMode !== undefined && (a.file.mode & 0o777) !== wantMode) {
+    d('plist-mode', `${a.plistPath} mode was changed to ${octal(a.file.mode)} outside lotusctl (lotusctl writes ${octal(wantMode)}; launchd refuses group- or world-writable plists)`);
+  }
   else if (a.file.digest !== m.digest) {
     const keys = changedKeys(a.file.dict, desiredDict);
     d('plist-edited', `${a.plistPath} was edited outside lotusctl${keys.length ? ` (differs in ${keys.join(', ')})` : a.file.format === 'invalid' ? ' (no longer a readable plist)' : ''}`);
@@ -111,7 +114,7 @@ function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, 
   const target = destroy ? 'absent' : j.state;
   const digest = sha256(j.plistText);
   const file = a.file;
-  const drift = driftFor(j.name, a, m, j.plist);
+  const drift = driftFor(j.name, a, m, j.plist, j.plistMode);
   if (m && a.job.known && a.job.loaded) {
     const limits = limitsInEffectDiffer(j.plist, a.job.resourceLimits);
     if (limits.length > 0 && a.file.exists && a.file.digest === m.digest) {

@@ -65,8 +65,10 @@ describe('spawning', () => {
     expect(env['XPC_SERVICE_NAME']).toBe('com.example.env');
     expect(env['LOTUS_PATH']).toBe('/var/lib/lotus');
     // Nothing of the caller's (or the test runner's) environment leaks into the job.
-    for (const k of ['SECRET_FROM_CALLER', 'HOME', 'FAKE_LAUNCHD_DIR', 'NODE_OPTIONS', 'VITEST']) expect(env[k], k).toBeUndefined();
-    expect(Object.keys(env).filter((k) => !['PATH', 'XPC_SERVICE_NAME', 'LOTUS_PATH', 'OUT', 'PIDF', 'PWD'].includes(k))).toEqual([]);
+    for (const k of ['SECRET_FROM_CALLER', 'HOME', 'NODE_OPTIONS', 'VITEST']) expect(env[k], k).toBeUndefined();
+    // Except the way back to this same launchd: a job that runs launchctl must reach the double that runs it.
+    expect(env['FAKE_LAUNCHD_DIR']).toBe(f.stateDir);
+    expect(Object.keys(env).filter((k) => !['PATH', 'XPC_SERVICE_NAME', 'LOTUS_PATH', 'OUT', 'PIDF', 'PWD', 'FAKE_LAUNCHD_DIR'].includes(k))).toEqual([]);
 
     const p = await until(f, 'gui/501/com.example.env', 'pid in print', (s) => s.pid !== undefined);
     expect(p.pid).toBe(pid);

@@ -46,13 +46,13 @@ describe('npm run demo (examples/demo.sh)', () => {
     for (const marker of [
       'valid (1 service)',
       'broken.yaml:17:5  services.daemon.exit_timout: unknown key "exit_timout"',
-      'Plan: 3 to add, 0 to change, 0 to destroy.',
-      'Apply complete! Resources: 3 added, 0 changed, 0 destroyed.',
+      'Plan: 6 to add, 0 to change, 0 to destroy.',
+      'Apply complete! Resources: 6 added, 0 changed, 0 destroyed.',
       'No changes. Your Mac matches lotus.yaml.',
       '"event":"restart","msg":"restarting daemon: unhealthy for 2 consecutive ticks',
       'com.lotusctl.daemon was booted out (unloaded) outside lotusctl',
       'ExitTimeOut = 5 (5s) -> 120 (2m)',
-      'Destroy complete! Resources: 2 destroyed.',
+      'Destroy complete! Resources: 4 destroyed.',
       'Demo complete.',
     ]) expect(r.stdout).toContain(marker);
   });

@@ -47,6 +47,13 @@ describe('diff: job actions (table)', () => {
   ];
   for (const [name, actual, want] of cases) it(name, () => expect(summarize(j, actual)).toEqual(want));
 
+  it('a plist whose mode was changed by hand is drift, and apply rewrites it without reloading the job', () => {
+    const w = world(j, running);
+    const a = w.jobs[j.label]!;
+    const chmodded = { ...w, jobs: { [j.label]: { ...a, file: { ...(a.file as Extract<typeof a.file, { exists: true }>), mode: 0o666 } } } };
+    expect(summarize(j, chmodded)).toEqual({ changes: ['daemon.plist:update'], ops: [], drift: ['plist-mode'] });
+  });
+
   it('state: stopped boots a loaded job out and keeps the plist', () => {
     const s = job('    state: stopped\n');
     expect(summarize(s, world(s, running))).toEqual({ changes: ['daemon.job:delete'], ops: ['bootout'], drift: [] });
