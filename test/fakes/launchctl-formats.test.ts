@@ -1,7 +1,8 @@
 // The launchctl double's stdout vs the real captures in shared/fixtures/launchctl: our own parsers must read the
 // double and the Mac identically for the fields both show. Every test runs the real double (shim -> CLI -> supervisor).
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { useFakeLaunchd } from '../helpers/fake-launchd.js';
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -18,23 +19,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURES = resolve(repoRoot, '../shared/fixtures/launchctl');
 const fixture = (name: string): string => readFileSync(resolve(FIXTURES, name), 'utf8');
 
-let fakes: FakeLaunchd[] = [];
-function fake(opts: Parameters<typeof FakeLaunchd.create>[0] = {}): FakeLaunchd {
-  const f = FakeLaunchd.create(opts);
-  fakes.push(f);
-  return f;
-}
-
-beforeAll(() => {
-  const main = resolve(repoRoot, 'dist/test/fakes/launchctl/main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx tsc -p tsconfig.build.json\` first`);
-});
-
-afterEach(async () => {
-  const all = fakes;
-  fakes = [];
-  for (const f of all) expect(await f.stop(), 'processes that outlived the supervisor shutdown').toEqual([]);
-});
+const fake = useFakeLaunchd();
 
 /** How a parsed field looks, not its value: absent / array / number / string / object. */
 function kinds(p: ServicePrint, keys: ReadonlyArray<keyof ServicePrint>): Record<string, string> {

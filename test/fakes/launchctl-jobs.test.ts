@@ -1,31 +1,17 @@
 // The launchctl double really runs jobs: spawn, env, stdio, limits, KeepAlive/throttle, stop with SIGTERM/SIGKILL,
 // kickstart, signals and EX_CONFIG (reference §1, §3, §8, §9). Sync is by polling with timeouts only.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useFakeLaunchd } from '../helpers/fake-launchd.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseServicePrint, type ServicePrint } from '../../src/launchd/parsers.js';
 import { FakeLaunchd, waitFor } from './launchctl/harness.js';
 import { isAlive, livePidsInGroups } from './launchctl/index.js';
 import { FAKE_LOTUS_BIN, pythonExecutable, waitForApi } from './lotus/harness.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-let fakes: FakeLaunchd[] = [];
-function fake(opts: Parameters<typeof FakeLaunchd.create>[0] = {}): FakeLaunchd {
-  const f = FakeLaunchd.create(opts);
-  fakes.push(f);
-  return f;
-}
-beforeAll(() => {
-  const main = resolve(repoRoot, 'dist/test/fakes/launchctl/main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx tsc -p tsconfig.build.json\` first`);
-});
-afterEach(async () => {
-  const all = fakes;
-  fakes = [];
-  for (const f of all) expect(await f.stop(), 'processes that outlived the supervisor shutdown').toEqual([]);
-});
+const fake = useFakeLaunchd();
 
 /** `print <target>` parsed, with the raw text; undefined when launchctl says the service is not there (113). */
 async function printed(f: FakeLaunchd, target: string): Promise<(ServicePrint & { text: string }) | undefined> {
@@ -142,7 +128,12 @@ describe('KeepAlive and ThrottleInterval', () => {
     expect(p).toMatchObject({ state: 'running', minimumRuntime: 1, lastExit: { kind: 'code', code: 3 }, immediateReason: 'inefficient' });
     expect(p.text).toContain('\truns = 2\n');
     expect(p.properties).toContain('keepalive');
-    const [first, second] = read(runs).trim().split('\n').map(Number);
+    // launchd reports the pid as soon as it spawns; the second run stamps its line a moment later.
+    const stamps = await waitFor('the second run to stamp its start', () => {
+      const lines = read(runs).trim().split('\n');
+      return lines.length >= 2 ? lines.map(Number) : undefined;
+    });
+    const [first, second] = stamps;
     // Spawns are >= 1 s apart; the first run's own start-up delay (it stamps after exec) is the only slack.
     expect(second! - first!).toBeGreaterThanOrEqual(900);
     expect(second! - first!).toBeLessThan(10_000);

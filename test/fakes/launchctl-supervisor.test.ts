@@ -1,32 +1,18 @@
 // The double's supervisor: one per state dir even under racing starts, persistent enable/disable overrides,
 // bootout timing (lag, one-shot 36), and that it never outlives its test (shutdown, deleted dir, idle, dead owner).
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useFakeLaunchd } from '../helpers/fake-launchd.js';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlistValue } from 'plist';
 import { parsePrintDisabled } from '../../src/launchd/parsers.js';
 import { FakeLaunchd, waitFor } from './launchctl/harness.js';
 import { isAlive } from './launchctl/index.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-let fakes: FakeLaunchd[] = [];
-function fake(opts: Parameters<typeof FakeLaunchd.create>[0] = {}): FakeLaunchd {
-  const f = FakeLaunchd.create(opts);
-  fakes.push(f);
-  return f;
-}
-beforeAll(() => {
-  const main = resolve(repoRoot, 'dist/test/fakes/launchctl/main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx tsc -p tsconfig.build.json\` first`);
-});
-afterEach(async () => {
-  const all = fakes;
-  fakes = [];
-  for (const f of all) expect(await f.stop(), 'processes that outlived the supervisor shutdown').toEqual([]);
-});
+const fake = useFakeLaunchd();
 
 interface Status {
   pid: number;

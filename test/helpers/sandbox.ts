@@ -88,6 +88,22 @@ export class Sandbox {
     return `{ LOTUS_API_LISTENADDRESS: /ip4/127.0.0.1/tcp/0/http, FAKE_LOTUS_NODE: ${JSON.stringify(process.execPath)}, FAKE_LOTUS_PYTHON: ${JSON.stringify(pythonExecutable())} }`;
   }
 
+  /** lotus.yaml text for a Lotus daemon run by the fake lotus, fast to start; `rest` is appended verbatim. */
+  static lotusDaemonSpec(rest = ''): string {
+    return `version: 1
+services:
+  daemon:
+    program: lotus
+    args: [daemon]
+    repo: ~/.lotus
+    env: ${Sandbox.lotusJobEnv()}
+    logs: { dir: ~/Library/Logs/lotus }
+    throttle_interval: 1s
+    exit_timeout: 60s
+    health: { startup_grace: 30s }
+${rest}`;
+  }
+
   async stop(): Promise<number[]> {
     const survivors = await stopFakeLaunchd(this.launchdDir);
     await killAllFakeLotus();

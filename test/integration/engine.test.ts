@@ -8,18 +8,7 @@ const uid = process.getuid?.() ?? 0;
 const DAEMON = 'com.lotusctl.daemon';
 
 function daemonSpec(extra = '', services = ''): string {
-  return `version: 1
-services:
-  daemon:
-    program: lotus
-    args: [daemon]
-    repo: ~/.lotus
-    env: ${Sandbox.lotusJobEnv()}
-    logs: { dir: ~/Library/Logs/lotus }
-    throttle_interval: 1s
-    exit_timeout: 60s
-    health: { startup_grace: 30s }
-${extra}${services}`;
+  return Sandbox.lotusDaemonSpec(`${extra}${services}`);
 }
 
 let sb: Sandbox;

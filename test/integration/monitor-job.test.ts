@@ -14,19 +14,7 @@ afterEach(async () => {
 
 describe('the monitor job', () => {
   it('apply installs `lotusctl monitor run` as a launchd job that probes the node; a schedule change reloads it; destroy removes it', async () => {
-    const spec = (schedule: string) => `version: 1
-services:
-  daemon:
-    program: lotus
-    args: [daemon]
-    repo: ~/.lotus
-    env: ${Sandbox.lotusJobEnv()}
-    logs: { dir: ~/Library/Logs/lotus }
-    throttle_interval: 1s
-    health: { startup_grace: 30s }
-monitor:
-  schedule: ${schedule}
-`;
+    const spec = (schedule: string) => Sandbox.lotusDaemonSpec(`monitor:\n  schedule: ${schedule}\n`);
     sb.writeSpec(spec('2s'));
     const r = await sb.cli(['apply', '--auto-approve']);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
