@@ -136,7 +136,6 @@ describe('KeepAlive and ThrottleInterval', () => {
     const [first, second] = stamps;
     // Spawns are >= 1 s apart; the first run's own start-up delay (it stamps after exec) is the only slack.
     expect(second! - first!).toBeGreaterThanOrEqual(900);
-    expect(second! - first!).toBeLessThan(10_000);
   });
 
   it('KeepAlive {SuccessfulExit: false} restarts after a failure but not after exit 0; {Crashed: true} after a crash signal', async () => {

@@ -207,9 +207,8 @@ describe('monitor run against fake launchd + fake lotus', () => {
   it('a hung API times out quickly and counts as a failure', async () => {
     const b = await startBox();
     control(b, { scenario: ['hang'] });
-    const started = Date.now();
+    // The tick returns although the daemon never answers: the reason shows the probe's own 500 ms bound did it.
     const s = await tick(b, 500);
-    expect(Date.now() - started).toBeLessThan(8000); // bounded by the 500 ms probes, not by the hung daemon
     expect(s).toMatchObject({ status: 'unhealthy', action: 'none', height: null, peers: null });
     expect(s.reasons).toEqual(['API unreachable: Filecoin.ChainHead: no answer within 500 ms']);
     expect(readMonitorState(b.stateDir).services['lotus']?.consecutiveFailures).toBe(1);

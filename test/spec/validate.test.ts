@@ -162,11 +162,9 @@ describe('validateSpecText: hostile and huge input fails fast', () => {
     const bomb = ['version: 1', 'a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 10; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
     bomb.push('services: { d: { program: /bin/true, args: *j } }');
-    const t0 = performance.now();
+    // Without the cap this expands 10^10 nodes and never returns (the test would time out).
     const got = problems(bomb.join('\n'));
     expect(got.map((p) => p.code)).toEqual(['spec.alias-limit']);
-    // A structural bound, not a timing assertion: without the cap this expands 10^10 nodes and never returns.
-    expect(performance.now() - t0).toBeLessThan(30_000);
   });
 
   it('a multi-megabyte file is refused before parsing', () => {
