@@ -111,8 +111,9 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .command('force-unlock <id>')
     .description('remove the state lock left by a lotusctl process that is gone')
     .addOption(fileOption())
+    .option('--state-dir <dir>', 'the state folder (default: defaults.state_dir of the spec)')
     .action(function (this: Command, id: string) {
-      const flags = this.opts<EngineFlags>();
+      const flags = this.opts<EngineFlags & { stateDir?: string }>();
       return run((o) => runForceUnlock(id, flags, o))();
     });
 

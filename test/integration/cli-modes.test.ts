@@ -105,9 +105,11 @@ describe('force-unlock', () => {
     }
     const wrong = await sb.cli(['force-unlock', 'not-the-id']);
     expect(wrong.stderr).toMatch(/^error\[lock\.id-mismatch\]/);
-    const ok = await sb.cli(['force-unlock', info.id]);
+    sb.writeSpec('version: 1\nservices: {}\n', 'broken.yaml');
+    const ok = await sb.cli(['force-unlock', info.id, '-f', 'broken.yaml', '--state-dir', stateDir]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(existsSync(lock)).toBe(false);
+    expect(ok.stdout).toMatch(new RegExp(`^Lock ${info.id} \\(pid \\d+ on .*lotusctl apply, since 2026-11-30T08:00:00.000Z\\) removed\\.`));
     expect((await sb.cli(['apply', '--auto-approve'])).code).toBe(0);
     void readFileSync;
   });

@@ -111,10 +111,14 @@ export async function runApply(planFile: string | undefined, flags: EngineFlags,
 }
 
 /** `lotusctl force-unlock ID`: clear a lock whose holder is gone. */
-export function runForceUnlock(id: string, flags: EngineFlags, o: Output): number {
-  const loaded = loadSpec(flags.file);
-  reportDiagnostics(loaded, o);
-  const stateDir = loaded.desired?.stateDir as string;
+export function runForceUnlock(id: string, flags: EngineFlags & { stateDir?: string }, o: Output): number {
+  // --state-dir works even when lotus.yaml is broken or gone.
+  let stateDir = flags.stateDir;
+  if (!stateDir) {
+    const loaded = loadSpec(flags.file);
+    reportDiagnostics(loaded, o);
+    stateDir = loaded.desired?.stateDir as string;
+  }
   const { removed } = forceUnlock(stateDir, id);
   o.out(`Lock ${removed.id} (pid ${removed.pid} on ${removed.host}, ${removed.command}, since ${removed.since}) removed.`);
   return 0;
