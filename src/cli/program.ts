@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { specJsonSchemaText } from '../spec/json-schema.js';
 import { loadSpec } from '../system/load-spec.js';
@@ -11,6 +12,14 @@ import { makeOutput, type Output } from './output.js';
 
 const DEFAULT_FILE = 'lotus.yaml';
 
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 interface Globals { debug?: boolean; color?: boolean }
 
 function fileOption(): Option {
@@ -21,8 +30,8 @@ function fileOption(): Option {
 export function buildProgram(setCode: (code: number) => void, signal?: AbortSignal): Command {
   const program = new Command('lotusctl')
     .description('Declarative provisioner for Lotus nodes on macOS: lotus.yaml -> launchd jobs')
-    .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
-    .option('--debug', 'print stack traces and launchctl calls')
+    .version(packageVersion(), '-V, --version')
+    .option('--debug', 'print stack traces with errors')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)')
     .showHelpAfterError('(run lotusctl --help for usage)')
     .exitOverride();
