@@ -36,7 +36,7 @@ async function jobDied(step: JobStep, lc: Launchctl, domain: DomainTarget, why: 
   const printed = await lc.print(domain, step.label).catch(() => undefined);
   const exit = printed?.parsed.lastExit ?? { kind: 'unknown' as const };
   const tail = step.readiness?.stderrPath ? tailFile(step.readiness.stderrPath, 15) : [];
-  return new LotusctlError('apply.job-failed', `${step.service} (${step.label}) ${why}: ${explainExit(exit)}`, {
+  return new LotusctlError('apply.job-failed', `${step.label} ${why}: ${explainExit(exit)}`, {
     hint: tail.length > 0 ? `see ${step.readiness?.stderrPath}; fix the cause and apply again` : 'set logs: in lotus.yaml to capture its output, fix the cause and apply again',
     details: tail.length > 0 ? [`last lines of ${step.readiness?.stderrPath}:`, ...tail.map((l) => `  ${l}`)] : [],
   });
