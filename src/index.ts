@@ -14,3 +14,4 @@ export { Launchctl } from './system/launchctl.js';
 export * from './launchd/parsers.js';
 export { classifyLaunchctlFailure, LaunchctlError } from './launchd/launchctl-errors.js';
 export { runMonitor, type MonitorRunOptions } from './monitor/loop.js';
+export { buildHealthSummary, writeHealthReport } from './system/report-files.js';

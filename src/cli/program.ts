@@ -4,6 +4,7 @@ import { specJsonSchemaText } from '../spec/json-schema.js';
 import { loadSpec } from '../system/load-spec.js';
 import { runApply, runDrift, runForceUnlock, runPlan, type EngineFlags } from './commands/engine.js';
 import { runRender } from './commands/render.js';
+import { runReport, type ReportFlags } from './commands/report.js';
 import { runMonitor } from '../monitor/loop.js';
 import { interrupt } from './interrupt.js';
 import { runValidate } from './commands/validate.js';
@@ -140,6 +141,19 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
         interrupt.graceful = true;
         return runMonitor({ file: flags.file, ...(flags.schedule ? { schedule: flags.schedule } : {}), ...(flags.once ? { once: true } : {}), ...(signal ? { signal } : {}) });
       })();
+    });
+
+  program
+    .command('report')
+    .description("summarize the monitor's samples (availability, restarts, chain lag, incidents) into report files")
+    .addOption(fileOption())
+    .option('--window <duration>', 'how far back', '24h')
+    .option('--format <formats>', 'json, md and/or html (repeatable or comma-separated); default: monitor.reports.formats', collect)
+    .option('--dir <dir>', 'where to write; default: monitor.reports.dir')
+    .option('--print', 'print the markdown summary instead of writing files')
+    .action(function (this: Command) {
+      const flags = this.opts<ReportFlags>();
+      return run((o) => runReport(flags, o))();
     });
 
   program

@@ -5,6 +5,7 @@ import cron from 'node-cron';
 import { realClock, type Clock } from '../apply/readiness.js';
 import type { DesiredJob } from '../model/desired.js';
 import { LotusctlError } from '../model/errors.js';
+import { reportSettings, type ReportSettings } from '../report/index.js';
 import type { Spec } from '../spec/schema.js';
 import { cronProblem } from '../spec/cron.js';
 import { parseDuration } from '../spec/units.js';
@@ -12,6 +13,7 @@ import { Launchctl } from '../system/launchctl.js';
 import { loadSpec } from '../system/load-spec.js';
 import { readLock } from '../system/lock.js';
 import { resolveLaunchctlBinary } from '../system/platform.js';
+import { writeHealthReport } from '../system/report-files.js';
 import { monitorSettings, policyFor } from './config.js';
 import { decide, type Decision, type ServiceState } from './policy.js';
 import { probeService } from './probes.js';
@@ -64,6 +66,8 @@ interface GoodSpec {
   readonly spec: Spec;
   readonly jobs: readonly DesiredJob[];
   readonly stateDir: string;
+  /** monitor.reports with the folder resolved; absent when the spec has no monitor section. */
+  readonly reports?: ReportSettings;
 }
 
 /** The monitor's memory of the spec: the last valid one survives an invalid edit. */
@@ -73,6 +77,11 @@ class SpecSource {
 
   constructor(private readonly file: string, private readonly log: Logger) {}
 
+  /** The last valid spec read, without reading the file again. */
+  get current(): GoodSpec | undefined {
+    return this.good;
+  }
+
   /** Re-reads the file; on a problem logs it (once per distinct problem) and returns the last good spec. */
   load(): { spec: GoodSpec | undefined; stale: boolean } {
     let problem: string;
@@ -81,7 +90,9 @@ class SpecSource {
       if (l.ok && l.spec && l.desired) {
         if (this.lastProblem !== undefined) this.log('info', 'spec-valid', `${this.file} is valid again`);
         this.lastProblem = undefined;
-        this.good = { spec: l.spec, jobs: l.desired.jobs, stateDir: l.desired.stateDir };
+        // No monitor section, no scheduled reports: a spec without one asks for no monitor (`lotusctl report` still works).
+        const reports = l.spec.monitor && l.host ? reportSettings(l.spec, l.host) : undefined;
+        this.good = { spec: l.spec, jobs: l.desired.jobs, stateDir: l.desired.stateDir, ...(reports ? { reports } : {}) };
         return { spec: this.good, stale: false };
       }
       const errors = l.diagnostics.filter((d) => d.severity === 'error');
@@ -190,6 +201,75 @@ export function parseSchedule(schedule: string): { intervalMs: number } | { cron
   return { cron: schedule };
 }
 
+/** Calls `fire` on the schedule (not at once) until the returned stop function is called. */
+function startSchedule(schedule: ReturnType<typeof parseSchedule>, fire: () => void, log: Logger): () => void {
+  if ('intervalMs' in schedule) {
+    const timer = setInterval(fire, schedule.intervalMs);
+    return () => clearInterval(timer);
+  }
+  const nodeCronLog = (level: Level) => (m: string | Error) => log(level, 'scheduler', String(m instanceof Error ? m.message : m));
+  const task = cron.schedule(schedule.cron, fire, {
+    logger: { info: () => undefined, debug: () => undefined, warn: nodeCronLog('warn'), error: nodeCronLog('error') },
+  });
+  return () => void task.destroy();
+}
+
+/**
+ * Writes health reports on monitor.reports.schedule, whatever the services' health. The spec is re-read every tick
+ * and the report settings are not in the plist, so a schedule change is picked up here rather than by a reload.
+ */
+class ReportScheduler {
+  private schedule: string | undefined;
+  private stopTimer: (() => void) | undefined;
+  private inFlight: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly specs: SpecSource, private readonly clock: Clock, private readonly log: Logger) {}
+
+  /** Follows the last valid spec: starts, replaces or stops the report timer. */
+  sync(good: GoodSpec | undefined): void {
+    const want = good?.reports?.schedule;
+    if (this.closed || want === this.schedule) return;
+    this.stopTimer?.();
+    this.stopTimer = undefined;
+    this.schedule = want;
+    if (want === undefined) return;
+    try {
+      this.stopTimer = startSchedule(parseSchedule(want), () => this.fire(), this.log);
+      this.log('info', 'report-schedule', `writing health reports on schedule ${want}`, { schedule: want, dir: good?.reports?.dir ?? null });
+    } catch (e) {
+      this.log('error', 'report-failed', `cannot schedule health reports: ${(e as Error).message}`, { code: (e as LotusctlError).code ?? null, hint: (e as LotusctlError).hint ?? null });
+    }
+  }
+
+  /** Writes one report set now, unless one is still being written. Never throws. */
+  fire(): void {
+    const reports = this.specs.current?.reports;
+    const stateDir = this.specs.current?.stateDir;
+    if (this.closed || !reports || stateDir === undefined) return;
+    if (this.inFlight) {
+      this.log('warn', 'report-skipped', 'the previous report is still being written; skipping this one');
+      return;
+    }
+    this.inFlight = writeHealthReport({ stateDir, dir: reports.dir, formats: reports.formats, now: new Date(this.clock.now()) })
+      .then(
+        (paths) => this.log('info', 'report', `wrote ${paths.length} health report file${paths.length === 1 ? '' : 's'} to ${reports.dir}`, { paths }),
+        (e: unknown) => this.log('error', 'report-failed', `health report failed: ${(e as Error).message}`, {
+          dir: reports.dir, code: (e as LotusctlError).code ?? null, hint: (e as LotusctlError).hint ?? null,
+        }),
+      )
+      .finally(() => (this.inFlight = undefined));
+  }
+
+  /** Stops the timer for good; resolves when a report being written is done. */
+  close(): Promise<void> {
+    this.closed = true;
+    this.stopTimer?.();
+    this.stopTimer = undefined;
+    return this.inFlight ?? Promise.resolve();
+  }
+}
+
 function defaultLaunchctl(): Launchctl {
   return new Launchctl({ binary: resolveLaunchctlBinary(process.env, process.platform) });
 }
@@ -197,6 +277,8 @@ function defaultLaunchctl(): Launchctl {
 /**
  * Runs the monitor: one tick with `once`, else a tick now and then one per schedule until `signal` aborts.
  * Ticks never overlap (a tick due while one runs is skipped and logged); a failing tick is logged and the loop goes on.
+ * Without `once`, health reports are written on the spec's monitor.reports.schedule (when it has a monitor section),
+ * logged as `report` with the paths, or `report-failed` (the loop goes on).
  * Resolves to the exit code; throws monitor.bad-schedule for an unusable schedule.
  */
 export async function runMonitor(opts: MonitorRunOptions): Promise<number> {
@@ -224,38 +306,31 @@ export async function runMonitor(opts: MonitorRunOptions): Promise<number> {
   const schedule = parseSchedule(scheduleText);
   if (opts.signal?.aborted) return 0;
 
+  const reports = new ReportScheduler(deps.specs, clock, log);
   let inFlight: Promise<unknown> | undefined;
   const fire = (): void => {
     if (inFlight) {
       log('warn', 'tick-skipped', 'the previous tick is still running; skipping this one');
       return;
     }
-    inFlight = safeTick().finally(() => (inFlight = undefined));
+    inFlight = safeTick().finally(() => {
+      inFlight = undefined;
+      reports.sync(deps.specs.current);
+    });
   };
   log('info', 'monitor-start', `monitoring ${opts.file} every ${scheduleText}`, { file: opts.file, schedule: scheduleText, pid: process.pid });
   fire();
-  let stopTimer: () => void;
-  if ('intervalMs' in schedule) {
-    const timer = setInterval(fire, schedule.intervalMs);
-    stopTimer = () => clearInterval(timer);
-  } else {
-    const nodeCronLog = (level: Level) => (m: string | Error) => log(level, 'scheduler', String(m instanceof Error ? m.message : m));
-    const task = cron.schedule(schedule.cron, fire, {
-      logger: { info: () => undefined, debug: () => undefined, warn: nodeCronLog('warn'), error: nodeCronLog('error') },
-    });
-    stopTimer = () => void task.destroy();
-  }
+  const stopTimer = startSchedule(schedule, fire, log);
   await new Promise<void>((resolve) => {
     if (!opts.signal) return; // no signal: run until the process ends
     if (opts.signal.aborted) resolve();
     else opts.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   stopTimer();
-  if (inFlight) {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([inFlight, new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
-    clearTimeout(timer);
-  }
+  const reportDone = reports.close();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all([inFlight, reportDone]), new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
+  clearTimeout(timer);
   log('info', 'monitor-stop', 'stopped');
   return 0;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../fakes/launchctl/harness.js';
@@ -37,5 +37,29 @@ describe('the monitor job', () => {
     expect(d.code, d.stderr).toBe(0);
     expect((await sb.print('com.lotusctl.monitor')).loaded).toBe(false);
     expect((await sb.print('com.lotusctl.daemon')).loaded).toBe(false);
+  });
+});
+
+describe('lotusctl report', () => {
+  it('summarizes the samples the monitor wrote into json, md and html files', async () => {
+    sb.writeSpec(Sandbox.lotusDaemonSpec('monitor:\n  schedule: 1s\n  reports: { dir: reports, formats: [json, md] }\n'));
+    expect((await sb.cli(['apply', '--auto-approve'])).code).toBe(0);
+    const samplesDir = join(sb.stateDir(), 'samples');
+    await waitFor('a few samples', () => existsSync(samplesDir) && readFileSync(join(samplesDir, readdirSync(samplesDir)[0]!), 'utf8').trim().split('\n').length >= 3, 60_000);
+    const r = await sb.cli(['report', '--window', '1h']);
+    expect(r.code, r.stderr).toBe(0);
+    const paths = r.stdout.trim().split('\n');
+    expect(paths.map((p) => p.replace(/.*\//, '').replace(/\d{4}-\d{2}-\d{2}T\d{4}Z/, 'DATE'))).toEqual(['lotus-health-DATE.json', 'lotus-health-DATE.md']);
+    expect(paths.every((p) => p.startsWith(sb.path('reports')))).toBe(true);
+    const json = JSON.parse(readFileSync(paths[0]!, 'utf8'));
+    expect(json).toMatchObject({ format_version: '1', services: { daemon: expect.any(Object) } });
+    const html = await sb.cli(['report', '--format', 'html', '--dir', sb.path('out')]);
+    expect(html.code).toBe(0);
+    expect(readFileSync(html.stdout.trim(), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
+    const printed = await sb.cli(['report', '--print']);
+    expect(printed.stdout).toMatch(/daemon/);
+    const bad = await sb.cli(['report', '--format', 'pdf']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error\[cli\.bad-format\]: unknown report format pdf/);
   });
 });

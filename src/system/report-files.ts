@@ -1,0 +1,115 @@
+// The shell half of health reports: read the samples day files a window touches, write the report files atomically.
+import { chmodSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { LotusctlError } from '../model/errors.js';
+import {
+  DEFAULT_REPORT_WINDOW_MS, REPORT_FORMATS, daysOverlapping, parseSampleLines, renderReport, reportFileName, summarize,
+  type ReportFormat, type ReportSample, type ReportWindow, type Summary,
+} from '../report/index.js';
+import { errnoCode, writeFileAtomic } from './atomic-file.js';
+
+/** What the samples files hold for a window. */
+export interface WindowSamples {
+  /** Every usable sample of the files read (the caller's summarize() keeps those inside the window). */
+  readonly samples: ReportSample[];
+  /** Unusable lines in the files read. */
+  readonly skippedLines: number;
+  /** The day files that existed and were read, oldest first. */
+  readonly files: string[];
+}
+
+/** Reads <stateDir>/samples/<day>.jsonl for each UTC day overlapping (from, to]; a missing day is no samples. Throws fs.read-failed. */
+export async function readSamplesForWindow(stateDir: string, window: ReportWindow): Promise<WindowSamples> {
+  const samples: ReportSample[] = [];
+  const files: string[] = [];
+  let skippedLines = 0;
+  for (const day of daysOverlapping(window.from, window.to)) {
+    const file = join(stateDir, 'samples', `${day}.jsonl`);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      throw new LotusctlError('fs.read-failed', `cannot read ${file}: ${code ?? String(e)}`, {
+        hint: code === 'EACCES' || code === 'EPERM' ? `check the permissions of ${file}` : 'check the state folder and try again',
+        cause: e,
+      });
+    }
+    files.push(file);
+    const parsed = parseSampleLines(text);
+    for (const s of parsed.samples) samples.push(s);
+    skippedLines += parsed.skipped;
+  }
+  return { samples, skippedLines, files };
+}
+
+/** Creates `dir` and any missing parents with mode 0755 exactly (the umask does not apply). Throws fs.write-failed. */
+export function ensureReportDir(dir: string): void {
+  try {
+    const abs = resolve(dir);
+    const first = mkdirSync(abs, { recursive: true, mode: 0o755 });
+    if (first === undefined) return;
+    // Only the folders this call created: an existing parent keeps its owner's choice.
+    for (let d = abs; ; d = dirname(d)) {
+      chmodSync(d, 0o755);
+      if (d === first || dirname(d) === d) break;
+    }
+  } catch (e) {
+    const code = errnoCode(e);
+    throw new LotusctlError('fs.write-failed', `cannot create the report folder ${dir}: ${code ?? String(e)}`, {
+      hint: code === 'EACCES' || code === 'EPERM' ? `check that you may write to ${dirname(dir)}, or set monitor.reports.dir` : 'check monitor.reports.dir',
+      cause: e,
+    });
+  }
+}
+
+/** What writeHealthReport needs. */
+export interface HealthReportOptions {
+  /** lotusctl's state folder (defaults.state_dir, resolved): the samples are in <stateDir>/samples/. */
+  stateDir: string;
+  /** Where the reports go (monitor.reports.dir, resolved: no `~`). */
+  dir: string;
+  formats: readonly ReportFormat[];
+  /** The end of the window and the time in the file names. */
+  now: Date;
+  /** Length of the window ending at `now`; default 24 h. */
+  windowMs?: number;
+}
+
+/** The report's data for the window ending at `now` (no files written). */
+export async function buildHealthSummary(opts: Pick<HealthReportOptions, 'stateDir' | 'now' | 'windowMs'>): Promise<Summary> {
+  const to = opts.now.getTime();
+  const windowMs = opts.windowMs ?? DEFAULT_REPORT_WINDOW_MS;
+  if (!Number.isFinite(to)) throw new LotusctlError('report.bad-time', 'the report time is not a valid date', { hint: 'pass a valid Date as now' });
+  if (!Number.isFinite(windowMs) || windowMs <= 0) {
+    throw new LotusctlError('report.bad-window', `a report window must be longer than 0 ms (got ${String(windowMs)})`, { hint: 'use a duration such as "24h"' });
+  }
+  const window = { from: to - windowMs, to };
+  const read = await readSamplesForWindow(opts.stateDir, window);
+  return summarize(read.samples, { ...window, generatedAt: to, skippedLines: read.skippedLines });
+}
+
+/**
+ * Writes one report per format as <dir>/lotus-health-<YYYY-MM-DD>T<HHMM>Z.<ext> (mode 0644, atomic replace; the folder
+ * is created 0755) from the samples of the window ending at `now`, and returns the paths written in `formats` order.
+ * Deterministic: the same samples and `now` give the same bytes. Throws fs.read-failed, fs.write-failed, report.*.
+ */
+export async function writeHealthReport(opts: HealthReportOptions): Promise<string[]> {
+  const formats = [...new Set(opts.formats)];
+  const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+  if (unknown.length > 0) {
+    throw new LotusctlError('report.bad-format', `unknown report format ${unknown.map((f) => JSON.stringify(f)).join(', ')}`, { hint: `use ${REPORT_FORMATS.join(', ')}` });
+  }
+  const summary = await buildHealthSummary(opts);
+  if (formats.length === 0) return [];
+  ensureReportDir(opts.dir);
+  const paths: string[] = [];
+  for (const format of formats) {
+    const path = join(opts.dir, reportFileName(summary.generatedAt, format));
+    writeFileAtomic(path, renderReport(summary, format), { mode: 0o644 });
+    paths.push(path);
+  }
+  return paths;
+}
