@@ -3,7 +3,8 @@ import { specSchema } from './schema.js';
 
 /** The JSON Schema of lotus.yaml, generated from the zod schema; specs/lotus.schema.json is this, checked in. */
 export function specJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(specSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(specSchema, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Record<string, unknown>;
+  // draft-07: the dialect editors' YAML language servers support best.
   return { ...schema, $id: 'https://lotusctl.dev/schemas/lotus.schema.json', title: 'lotus.yaml' };
 }
 

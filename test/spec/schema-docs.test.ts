@@ -30,3 +30,17 @@ describe('specs/', () => {
     expect(readFileSync(join(root, 'lotus.yaml.example'), 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=./specs/lotus.schema.json');
   });
 });
+
+describe('specs/lotus.schema.json in an independent validator (what editors use)', () => {
+  it('accepts every example and rejects what validate rejects', async () => {
+    const { default: Ajv } = await import('ajv');
+    const { parse } = await import('yaml');
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const check = ajv.compile(JSON.parse(readFileSync(join(root, 'specs/lotus.schema.json'), 'utf8')));
+    const { readdirSync } = await import('node:fs');
+    const files = ['lotus.yaml.example', ...readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`)];
+    for (const f of files) expect(check(parse(readFileSync(join(root, f), 'utf8'))), `${f}: ${ajv.errorsText(check.errors)}`).toBe(true);
+    expect(check(parse('version: 1\nservices:\n  daemon:\n    program: /bin/lotus\n    exit_timout: 10s\n'))).toBe(false);
+    expect(check(parse('version: 1\nservices:\n  daemon:\n    program: /bin/lotus\n    keep_alive: 3\n'))).toBe(false);
+  });
+});
