@@ -33,7 +33,7 @@ describe('specs/', () => {
 
 describe('specs/lotus.schema.json in an independent validator (what editors use)', () => {
   it('accepts every example and rejects what validate rejects', async () => {
-    const { default: Ajv } = await import('ajv');
+    const { Ajv } = await import('ajv');
     const { parse } = await import('yaml');
     const ajv = new Ajv({ strict: false, allErrors: true });
     const check = ajv.compile(JSON.parse(readFileSync(join(root, 'specs/lotus.schema.json'), 'utf8')));
