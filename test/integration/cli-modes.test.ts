@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliPath } from '../helpers/cli.js';
@@ -111,7 +111,6 @@ describe('force-unlock', () => {
     expect(existsSync(lock)).toBe(false);
     expect(ok.stdout).toMatch(new RegExp(`^Lock ${info.id} \\(pid \\d+ on .*lotusctl apply, since 2026-11-30T08:00:00.000Z\\) removed\\.`));
     expect((await sb.cli(['apply', '--auto-approve'])).code).toBe(0);
-    void readFileSync;
   });
 });
 

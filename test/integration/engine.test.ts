@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../fakes/launchctl/harness.js';
@@ -127,9 +127,7 @@ describe('plan and apply against the launchctl and lotus doubles', () => {
     const foreign = sb.agentPlist('com.lotusctl.daemon');
     sb.writeSpec(daemonSpec());
     // Someone else's plist at the path lotusctl would use.
-    await sb.cli(['validate']);
     writeFileSync(sb.path('foreign.plist'), `<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>Label</key><string>com.lotusctl.daemon</string><key>ProgramArguments</key><array><string>${sleeper}</string></array></dict></plist>\n`);
-    const { mkdirSync, copyFileSync } = await import('node:fs');
     mkdirSync(join(sb.home, 'Library/LaunchAgents'), { recursive: true });
     copyFileSync(sb.path('foreign.plist'), foreign);
     const r = await sb.cli(['plan']);
@@ -242,4 +240,3 @@ describe('apply order', () => {
   });
 });
 
-void chmodSync;
