@@ -1,28 +1,20 @@
 // Every error path of the launchctl double: exact stderr text and exit code, against shared/fixtures/launchctl/stderr
 // where a capture exists (reference §3, §4, SOURCES.md gives the exit codes) and the reference text otherwise.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeLaunchdOptions } from './launchctl/index.js';
 import { fakeLaunchctlPath } from './launchctl/index.js';
-import { FakeLaunchd } from './launchctl/harness.js';
+import type { FakeLaunchd } from './launchctl/harness.js';
+import { useFakeLaunchd } from '../helpers/fake-launchd.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const STDERR = resolve(repoRoot, '../shared/fixtures/launchctl/stderr');
 const captured = (name: string): string => readFileSync(resolve(STDERR, name), 'utf8');
 
-let fakes: FakeLaunchd[] = [];
-beforeAll(() => {
-  const main = resolve(repoRoot, 'dist/test/fakes/launchctl/main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx tsc -p tsconfig.build.json\` first`);
-});
-afterEach(async () => {
-  const all = fakes;
-  fakes = [];
-  for (const f of all) expect(await f.stop(), 'processes that outlived the supervisor shutdown').toEqual([]);
-});
+const fake = useFakeLaunchd();
 
 const IDLE = { Label: 'com.example.idle', ProgramArguments: ['/usr/bin/true'] };
 
@@ -324,8 +316,7 @@ const CASES: Case[] = [
 
 describe('error paths: exact stderr and exit code', () => {
   it.each(CASES)('$name', async (c) => {
-    const f = FakeLaunchd.create(c.opts);
-    fakes.push(f);
+    const f = fake(c.opts);
     if (c.setup !== undefined) await c.setup(f);
     const r = await f.run(c.args(f), c.env);
     const expected = 'fixture' in c.stderr ? captured(c.stderr.fixture) : c.stderr.text;
@@ -335,8 +326,7 @@ describe('error paths: exact stderr and exit code', () => {
   });
 
   it('the usage block is the 4-line text of the bootout fixture for every bad target', async () => {
-    const f = FakeLaunchd.create();
-    fakes.push(f);
+    const f = fake();
     const fixtureTail = captured('bootout-usage-64-unrecognized-target.txt').split('\n').slice(2).join('\n');
     for (const args of [['bootout', 'gui/x/y'], ['enable', 'gui/501'], ['print-disabled', 'system/com.example.a'], ['blame', 'pid/1/x']]) {
       const r = await f.run(args);

@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isLotusctlError, type LotusctlError } from '../../src/model/errors.js';
 import { readFileIfExists, writeFileAtomic } from '../../src/system/atomic-file.js';
+import { thrown } from '../helpers/thrown.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const moduleUrl = pathToFileURL(join(repoRoot, 'src/system/atomic-file.ts')).href;
@@ -26,16 +26,6 @@ afterEach(async () => {
   })));
   rmSync(dir, { recursive: true, force: true });
 });
-
-function thrown(f: () => unknown): LotusctlError {
-  try {
-    f();
-  } catch (e) {
-    if (isLotusctlError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a LotusctlError, got success');
-}
 
 function withUmask<T>(mask: number, f: () => T): T {
   const previous = process.umask(mask);

@@ -3,8 +3,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isLotusctlError, type LotusctlError } from '../../src/model/errors.js';
 import { backupFile, listBackups, restoreBackup } from '../../src/system/backups.js';
+import { thrown } from '../helpers/thrown.js';
 
 const LABEL = 'io.filecoin.lotus.daemon';
 const d8 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 8);
@@ -25,16 +25,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
-
-function thrown(f: () => unknown): LotusctlError {
-  try {
-    f();
-  } catch (e) {
-    if (isLotusctlError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a LotusctlError, got success');
-}
 
 /** Backs up `content` as the source's current bytes at time `iso`. */
 function backup(content: string, iso: string, keep?: number): string | undefined {

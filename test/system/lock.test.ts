@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isLotusctlError, type LotusctlError } from '../../src/model/errors.js';
 import { acquireLock, forceUnlock, lockPath, lockWaitMs, readLock, type LockInfo } from '../../src/system/lock.js';
+import { thrown } from '../helpers/thrown.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const lockModule = pathToFileURL(join(repoRoot, 'src/system/lock.ts')).href;
@@ -88,16 +89,6 @@ async function kill(kid: Kid): Promise<void> {
 async function rejection(p: Promise<unknown>): Promise<LotusctlError> {
   try {
     await p;
-  } catch (e) {
-    if (isLotusctlError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a LotusctlError, got success');
-}
-
-function thrown(f: () => unknown): LotusctlError {
-  try {
-    f();
   } catch (e) {
     if (isLotusctlError(e)) return e;
     throw e;
