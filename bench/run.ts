@@ -10,7 +10,7 @@ import { toDesiredState } from '../src/spec/desired.js';
 import { validateSpecText } from '../src/spec/validate.js';
 
 const root = join(import.meta.dirname, '../..');
-const fixtures = join(root, '../shared/fixtures/launchctl');
+const fixtures = join(root, 'test/fixtures/launchctl');
 
 function bench(name: string, iterations: number, fn: () => unknown): void {
   for (let i = 0; i < Math.min(50, iterations); i++) fn();

@@ -1,4 +1,4 @@
-// launchd domain and service targets as launchctl spells them (reference §2): `system`, `user/<uid>`,
+// launchd domain and service targets as launchctl spells them (specs/launchd-behaviour.md §2): `system`, `user/<uid>`,
 // `gui/<uid>`, and `<domain-target>/<label>` for one service.
 import { posix } from 'node:path';
 import { LotusctlError } from '../model/errors.js';
@@ -82,7 +82,7 @@ function toDomain(system: string | undefined, kind: string | undefined, uid: str
 
 /**
  * Where a job's plist lives: `<home>/Library/LaunchAgents` for gui/user agents,
- * `systemDir` (default `/Library/LaunchDaemons`) for system daemons (reference §1).
+ * `systemDir` (default `/Library/LaunchDaemons`) for system daemons (specs/launchd-behaviour.md §1).
  */
 export function plistDirFor(kind: DomainKind, home: string, systemDir = '/Library/LaunchDaemons'): string {
   return kind === 'system' ? systemDir : posix.join(home, 'Library', 'LaunchAgents');

@@ -37,7 +37,7 @@ const SYSEXITS: Readonly<Record<number, readonly [string, string]>> = {
   78: ['EX_CONFIG', 'configuration error'],
 };
 
-// The signals launchd's KeepAlive.Crashed and the reference (§5) count as crashes.
+// The signals launchd's KeepAlive.Crashed and the specs/launchd-behaviour.md (§5) count as crashes.
 const CRASH_SIGNALS: ReadonlySet<number> = new Set([4, 6, 8, 10, 11]); // ILL ABRT FPE BUS SEGV
 
 /** `SIGTERM` for 15 etc. (macOS numbering); undefined outside 1..31. */
@@ -51,7 +51,7 @@ export function sysexitName(code: number): string | undefined {
 }
 
 /**
- * Decodes a raw wait(2) status, as `launchctl list <label>` prints in `LastExitStatus` (reference §7):
+ * Decodes a raw wait(2) status, as `launchctl list <label>` prints in `LastExitStatus` (specs/launchd-behaviour.md §7):
  * low 7 bits = terminating signal, bits 8..15 = exit code. Anything that is not a valid status is `unknown`.
  */
 export function decodeWaitStatus(raw: number): LastExit {
@@ -91,7 +91,7 @@ function explainReclaimed(reason: string): string {
   if (reason === 'JETSAM_REASON_MEMORY_IDLE_EXIT') {
     return `The system reclaimed the idle job under memory pressure (pressured exit, ${reason}); this is normal and launchd starts it again on demand.`;
   }
-  // Only the idle-exit reason is documented (reference §1, §5); other jetsam reasons are read as memory kills (unverified).
+  // Only the idle-exit reason is documented (specs/launchd-behaviour.md §1, §5); other jetsam reasons are read as memory kills (unverified).
   return `The system's memory manager (jetsam) ended the job: ${reason}. If this repeats, the job may be using too much memory.`;
 }
 
@@ -105,7 +105,7 @@ function explainCode(code: number, printedName: string | undefined): string {
       `It exited with ${label}: launchd could not set the job up or exec the program, so it probably never ran. ` +
       'Check that the program path is absolute and executable (launchd\'s PATH is only /usr/bin:/bin:/usr/sbin:/sbin), ' +
       'that the stdout/stderr log paths are not in ~/Desktop, ~/Documents or ~/Downloads and are writable by the job\'s user, ' +
-      'and that it does not exit faster than its ThrottleInterval (see reference §9).'
+      'and that it does not exit faster than its ThrottleInterval (see specs/launchd-behaviour.md §9).'
     );
   }
   if (sx !== undefined) return `It exited with ${label}: ${sx[1]}.`;

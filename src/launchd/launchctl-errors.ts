@@ -1,5 +1,5 @@
 // Sorts a failed launchctl call into one closed set of kinds, from its exit code and stderr text
-// (reference §3 and §4; every stderr sample in shared/fixtures/launchctl/stderr is covered by a test).
+// (specs/launchd-behaviour.md §3 and §4; every stderr sample in test/fixtures/launchctl/stderr is covered by a test).
 import { isLotusctlError, LotusctlError } from '../model/errors.js';
 import { isLaunchdErrorCode, launchctlCodeText } from './launchd-error-table.js';
 
@@ -93,7 +93,7 @@ const USAGE_RE = /^(?:Unrecognized target specifier\.|Usage: launchctl )/;
 const NO_PROCESS_RE = /^No process to signal\.?$/;
 const NOT_PRIVILEGED_RE = /^Not privileged to /;
 const ROOT_HINT_RE = /^Try (?:re-)?running .*as root for richer errors\.$/;
-// Legacy `load` per-path lines (reference §4).
+// Legacy `load` per-path lines (specs/launchd-behaviour.md §4).
 const ALREADY_LOADED_RE = /: service already loaded$/;
 const PATH_DISABLED_RE = /: Service is disabled$/;
 const BAD_PERMS_RE = /: Path had bad ownership\/permissions$/;
@@ -311,7 +311,7 @@ function domainName(c: Ctx): string | undefined {
     if (name === undefined) continue;
     const gui = /^user gui: (\d+)$/.exec(name);
     if (gui) return `gui/${gui[1]}`;
-    // launchctl's "uid: N" names the user/N domain (reference §2; the mapping is our inference).
+    // launchctl's "uid: N" names the user/N domain (specs/launchd-behaviour.md §2; the mapping is our inference).
     const uid = /^uid: (\d+)$/.exec(name);
     if (uid) return `user/${uid[1]}`;
     if (name === 'system') return 'system';

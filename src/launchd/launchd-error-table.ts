@@ -1,4 +1,4 @@
-// The text `launchctl error <n>` prints for launchd's own codes 107-159 (reference §4, from
+// The text `launchctl error <n>` prints for launchd's own codes 107-159 (specs/launchd-behaviour.md §4, from
 // Alkenso/sLaunchctl Internals/Error.swift), and the POSIX codes launchctl is seen to return.
 
 /** launchd error codes 107-159 and their text, verbatim (including launchd's own typos). */
@@ -58,7 +58,7 @@ export const LAUNCHD_ERROR_TEXT: Readonly<Record<number, string>> = Object.freez
   159: 'Unknown error',
 });
 
-/** POSIX errno values launchctl is seen to exit with (reference §4), plus 1 (EPERM) and 64 (EX_USAGE). */
+/** POSIX errno values launchctl is seen to exit with (specs/launchd-behaviour.md §4), plus 1 (EPERM) and 64 (EX_USAGE). */
 export const POSIX_ERROR_TEXT: Readonly<Record<number, string>> = Object.freeze({
   // EPERM is not in the captures; it is the errno a non-root caller gets for the system domain (unverified).
   1: 'Operation not permitted',

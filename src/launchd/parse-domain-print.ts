@@ -2,7 +2,7 @@ import type { LastExit } from './exit-status.js';
 import { readDisabledServices } from './parse-print-disabled.js';
 import { childBlock, headerBlock, parsePrintTree, readInt, readList, scalar, splitProperties, type PrintBlock } from './print-grammar.js';
 
-/** Last status column of a domain `services` row; `pressured-exit` is the `(pe)` marker (reference §5). */
+/** Last status column of a domain `services` row; `pressured-exit` is the `(pe)` marker (specs/launchd-behaviour.md §5). */
 export type DomainServiceStatus = LastExit | { kind: 'pressured-exit' };
 
 /** One row of the `services = { … }` table. `pid` is absent when the job is not running (`0`) or unreadable. */
@@ -13,7 +13,7 @@ export interface DomainService {
 }
 
 /**
- * What `launchctl print <domain-target>` says (reference §5). Missing sections are empty; in a cut-off paste
+ * What `launchctl print <domain-target>` says (specs/launchd-behaviour.md §5). Missing sections are empty; in a cut-off paste
  * (`truncated`) the rows read before the cut are kept, so absence from a list proves nothing then.
  * `services` rows that are not `<pid> <status> <label>` are left out.
  */

@@ -4,7 +4,7 @@ import { decodeWaitStatus, type LastExit } from './exit-status.js';
 export type OpenStepValue = string | number | boolean | OpenStepValue[] | { [key: string]: OpenStepValue };
 
 /**
- * What `launchctl list <label>` says (reference §7). `label` is '' when the dict has no readable string `Label`.
+ * What `launchctl list <label>` says (specs/launchd-behaviour.md §7). `label` is '' when the dict has no readable string `Label`.
  * `pid` is present only while the job runs. `lastExit` decodes the raw wait(2) `LastExitStatus`; unknown when absent.
  * `raw` is the whole dict as read (unquoted integers become numbers, `true`/`false` booleans, everything else strings).
  */

@@ -2,7 +2,7 @@ import type { LastExit } from './exit-status.js';
 import { readInt } from './print-grammar.js';
 
 /**
- * One row of legacy `launchctl list` (reference §7). `pid` is absent when `-` (not running) or unreadable.
+ * One row of legacy `launchctl list` (specs/launchd-behaviour.md §7). `pid` is absent when `-` (not running) or unreadable.
  * `status` is the decoded last exit status: an exit code, or minus the signal number (`-9`). Never-run jobs print
  * `0` (10.11 capture) or `-` (third-party fixtures); both read as 0, so 0 does not prove the job ever ran.
  * `lastExit` is the same column as a LastExit: `-` -> never, N >= 0 -> code, N < 0 -> signal.

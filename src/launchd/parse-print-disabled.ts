@@ -1,6 +1,6 @@
 import { parsePrintTree, readPairs, uniqueMap, unquote, type PrintBlock } from './print-grammar.js';
 
-// macOS ≤12 prints true/false, 13+ prints disabled/enabled (reference §6); both spellings are accepted.
+// macOS ≤12 prints true/false, 13+ prints disabled/enabled (specs/launchd-behaviour.md §6); both spellings are accepted.
 const STATES: ReadonlyMap<string, boolean> = new Map([
   ['true', true],
   ['disabled', true],

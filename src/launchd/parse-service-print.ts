@@ -13,7 +13,7 @@ import {
 } from './print-grammar.js';
 
 /**
- * What `launchctl print <service-target>` says about one job (reference §5).
+ * What `launchctl print <service-target>` says about one job (specs/launchd-behaviour.md §5).
  * Every optional field is absent when the output does not contain it or it cannot be read; nothing is defaulted.
  * `lastExit` is `unknown` unless exactly one readable exit-information line is present.
  */
@@ -53,7 +53,7 @@ export interface ServicePrint {
   immediateReason?: string;
   jobState?: string;
   forks?: number;
-  /** `execs = 0` after a spawn means the program never ran (reference §9). */
+  /** `execs = 0` after a spawn means the program never ran (specs/launchd-behaviour.md §9). */
   execs?: number;
   spawnType?: { name: string; code?: number };
   /** e.g. `{ 'maxfiles (soft)': 10240 }`; non-numeric limits are left out. */

@@ -1,4 +1,4 @@
-// Pure readers of launchctl output and exit statuses (reference §5-§7); the shell passes text in, nothing here does I/O.
+// Pure readers of launchctl output and exit statuses (specs/launchd-behaviour.md §5-§7); the shell passes text in, nothing here does I/O.
 export { decodeWaitStatus, explainExit, isCrash, signalName, sysexitName, type LastExit } from './exit-status.js';
 export {
   childBlock,

@@ -1,4 +1,4 @@
-// launchd.plist(5) keys and their types, from ../shared/reference/launchd.md §1. Used to check `plist_extra`.
+// launchd.plist(5) keys and their types, from specs/launchd-behaviour.md §1. Used to check `plist_extra`.
 
 export type PlistKeyType = 'string' | 'bool' | 'int' | 'dict' | 'array' | 'bool|dict' | 'string|array' | 'int|string' | 'dict|array';
 

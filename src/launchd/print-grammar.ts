@@ -1,4 +1,4 @@
-// Tolerant reader for the `launchctl print` grammar (reference §5). Apple says this output is "NOT API",
+// Tolerant reader for the `launchctl print` grammar (specs/launchd-behaviour.md §5). Apple says this output is "NOT API",
 // so this layer only builds a tree of lines; meaning lives in the parse-* modules. It never throws.
 
 /** `key = value` or `key => value`. `value` runs to end of line (trailing whitespace removed) and may be ''. */

@@ -1,6 +1,6 @@
 // `lotusctl monitor run`: the level-triggered health loop launchd keeps running. Every tick reads everything it
 // needs (spec, remembered state, launchd, the API), decides per service with the pure policy, persists the decision,
-// acts, and records. No per-event logic: a missed or skipped tick loses nothing (style-anchors §2).
+// acts, and records. No per-event logic: a missed or skipped tick loses nothing (level-triggered, as controller-runtime's reconcile).
 import cron from 'node-cron';
 import { realClock, type Clock } from '../apply/readiness.js';
 import type { DesiredJob } from '../model/desired.js';

@@ -1,6 +1,6 @@
 // The monitor's functional core: observation + remembered state + policy -> verdict and action.
 // Pure: no clock (every time is an argument), no I/O. The shell (probes.ts, loop.ts) gathers and acts.
-// Yardsticks: reference lotus.md §4 "Suggested monitor policy"; loop shape: style-anchors §2 (level-triggered).
+// Yardsticks: specs/lotus-operations.md §4 "Suggested monitor policy"; loop shape: controller-runtime's level-triggered reconcile.
 
 /** What the monitor concluded about one service in one tick. */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'starting' | 'unknown' | 'stopped';
@@ -21,7 +21,7 @@ export type ApiView =
   | {
       readonly kind: 'ok';
       readonly height: number;
-      /** min(Blocks[].Timestamp) of the head, Unix seconds (reference §2: lag = now − this). */
+      /** min(Blocks[].Timestamp) of the head, Unix seconds (specs/lotus-operations.md §2: lag = now − this). */
       readonly headTimestamp: number;
       /** NetPeers count; absent when that call failed (then `peersError`). */
       readonly peers?: number;
@@ -61,9 +61,9 @@ export interface HealthConfig {
   readonly maxChainLag: number;
   readonly minPeers: number;
   readonly maxMemoryBytes?: number;
-  /** Epochs behind up to which the node is healthy (reference §4: 2). */
+  /** Epochs behind up to which the node is healthy (specs/lotus-operations.md §4: 2). */
   readonly healthyLag: number;
-  /** Head unchanged this long while peers > 0 is unhealthy (reference §4: 3 minutes). */
+  /** Head unchanged this long while peers > 0 is unhealthy (specs/lotus-operations.md §4: 3 minutes). */
   readonly headStallMs: number;
 }
 
@@ -75,12 +75,12 @@ export interface HealthVerdict {
   readonly lagEpochs?: number;
 }
 
-/** Mainnet and calibnet block time (reference §2: Timestamp = genesis + 30 × Height). */
+/** Mainnet and calibnet block time (specs/lotus-operations.md §2: Timestamp = genesis + 30 × Height). */
 export const EPOCH_SECONDS = 30;
 export const HEALTHY_LAG_EPOCHS = 2;
 export const HEAD_STALL_MS = 180_000;
 
-/** Whole epochs between the head's timestamp and `nowMs` (reference §2, NodeStatus `Behind`); never negative. */
+/** Whole epochs between the head's timestamp and `nowMs` (specs/lotus-operations.md §2, NodeStatus `Behind`); never negative. */
 export function lagEpochs(headTimestampSec: number, nowMs: number): number {
   return Math.max(0, Math.floor((nowMs / 1000 - headTimestampSec) / EPOCH_SECONDS));
 }
@@ -112,7 +112,7 @@ export function evaluateHealth(s: HealthInput, cfg: HealthConfig): HealthVerdict
     lag = lagEpochs(api.headTimestamp, s.time);
     const peersOk = api.peers === undefined || api.peers >= cfg.minPeers;
     if (lag > cfg.maxChainLag) {
-      // reference §4: catching up (head rising, peers present) is syncing, not failed.
+      // specs/lotus-operations.md §4: catching up (head rising, peers present) is syncing, not failed.
       if (s.headRising === true && peersOk) degraded.push(`syncing: ${lag} epochs behind (max ${cfg.maxChainLag}), head rising`);
       else unhealthy.push(`${lag} epochs behind (max ${cfg.maxChainLag})`);
     } else if (lag > cfg.healthyLag) {

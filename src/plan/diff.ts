@@ -39,7 +39,7 @@ function changedKeys(a: PlistDict | undefined, b: PlistDict | undefined): string
   return [...keys].filter((k) => canonicalJson(a?.[k]) !== canonicalJson(b?.[k])).sort();
 }
 
-// `print` shows limits as `maxfiles (soft) => N` (reference launchd.md §5); maxfiles is the only name a capture shows.
+// `print` shows limits as `maxfiles (soft) => N` (specs/launchd-behaviour.md §5); maxfiles is the only name a capture shows.
 const PRINTED_LIMITS: Record<string, string> = { NumberOfFiles: 'maxfiles' };
 
 /** Limits launchd applies to the loaded job that differ from the desired plist's, e.g. `maxfiles (soft) 256 != 16384`. */

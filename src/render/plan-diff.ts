@@ -99,7 +99,7 @@ const SECONDS = new Set(['ExitTimeOut', 'ThrottleInterval', 'StartInterval', 'Ti
 const LIMITS = new Set(['SoftResourceLimits', 'HardResourceLimits']);
 const LIMIT_BYTES = new Set(['Core', 'Data', 'FileSize', 'MemoryLock', 'ResidentSetSize', 'Stack']);
 
-/** The unit note shown after a number, from launchd.plist(5) (../shared/reference/launchd.md §1), or ''. */
+/** The unit note shown after a number, from launchd.plist(5) (specs/launchd-behaviour.md §1), or ''. */
 export function unitNote(path: readonly string[], n: number): string {
   if (!Number.isSafeInteger(n) || n < 0) return '';
   const [top, sub] = path;

@@ -4,11 +4,11 @@ import type { ServiceSpec, Spec } from './schema.js';
 
 type Located = Omit<Diagnostic, 'line' | 'col'> & { at?: 'key' | 'value' };
 
-/** Lotus raises its own soft limit to 16384 open files and warns when it cannot (reference lotus.md §1, §4). */
+/** Lotus raises its own soft limit to 16384 open files and warns when it cannot (specs/lotus-operations.md §1, §4). */
 export const LOTUS_OPEN_FILES = 16384;
 const MIN_EXIT_TIMEOUT_MS = 60_000;
 const TMP_DIRS = /^(\/tmp|\/private\/tmp|\/var\/tmp|\/private\/var\/tmp|\$TMPDIR)(\/|$)/;
-// launchd may not open files in these TCC-protected folders: a cause of EX_CONFIG (reference launchd.md §9).
+// launchd may not open files in these TCC-protected folders: a cause of EX_CONFIG (specs/launchd-behaviour.md §9).
 const PRIVACY_DIRS = /^(~|\$HOME|\/Users\/[^/]+)\/(Desktop|Documents|Downloads)(\/|$)/;
 
 function logPaths(s: ServiceSpec): Array<[string, string]> {

@@ -4,7 +4,7 @@ import { delimiter, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostFacts } from '../model/host.js';
 
-// Homebrew's prefixes are not on launchd's PATH (reference launchd.md §1), so look there too.
+// Homebrew's prefixes are not on launchd's PATH (specs/launchd-behaviour.md §1), so look there too.
 const EXTRA_PATH = ['/opt/homebrew/bin', '/usr/local/bin'];
 
 export function homeDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,5 +1,5 @@
 // The only module that runs launchctl. It builds argv (never a shell), runs it with a timeout, sorts
-// failures with classifyLaunchctlFailure, and absorbs the known launchd races (reference §3,
+// failures with classifyLaunchctlFailure, and absorbs the known launchd races (specs/launchd-behaviour.md §3,
 // "How other tools drive launchctl"): EIO/EALREADY right after a bootout, EINPROGRESS from bootout,
 // and bootout returning before the job has left the domain.
 import { basename } from 'node:path';
@@ -71,7 +71,7 @@ interface RawResult {
 }
 
 const SIGNAL_RE = /^(?:SIG)?[A-Z][A-Z0-9]*$|^[1-9][0-9]?$/;
-// Codes from bootstrap that may only mean "a bootout of this label is still draining" (reference §3, lessons 1-2).
+// Codes from bootstrap that may only mean "a bootout of this label is still draining" (specs/launchd-behaviour.md §3, lessons 1-2).
 const BOOTSTRAP_RACE_KINDS: ReadonlySet<LaunchctlErrorKind> = new Set(['io-error', 'in-progress', 'exists']);
 
 export class Launchctl {
@@ -121,7 +121,7 @@ export class Launchctl {
       });
     }
     if (loaded === false && label !== undefined && (await this.isDisabled(domain, label))) {
-      // EIO is all a disabled label gets from bootstrap, even as root (reference §3); print-disabled says why.
+      // EIO is all a disabled label gets from bootstrap, even as root (specs/launchd-behaviour.md §3); print-disabled says why.
       throw reclassify(last, 'disabled', `launchctl bootstrap ${dt} ${plistPath}: service "${label}" is disabled`, {
         hint: `Enable it first: launchctl enable ${dt}/${label} (lotusctl apply enables jobs before bootstrapping them).`,
       });
@@ -191,7 +191,7 @@ export class Launchctl {
     return parsePrintDisabled(await this.call('print-disabled', [domainTarget(domain)]));
   }
 
-  /** argv: `list`. The legacy table for the caller's own context, not a chosen domain (reference §7). */
+  /** argv: `list`. The legacy table for the caller's own context, not a chosen domain (specs/launchd-behaviour.md §7). */
   async list(): Promise<LaunchctlOutput<ListRow[]>> {
     const text = await this.call('list', []);
     return { text, parsed: parseList(text) };

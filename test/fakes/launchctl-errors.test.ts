@@ -1,5 +1,5 @@
-// Every error path of the launchctl double: exact stderr text and exit code, against shared/fixtures/launchctl/stderr
-// where a capture exists (reference §3, §4, SOURCES.md gives the exit codes) and the reference text otherwise.
+// Every error path of the launchctl double: exact stderr text and exit code, against test/fixtures/launchctl/stderr
+// where a capture exists (specs/launchd-behaviour.md §3, §4, SOURCES.md gives the exit codes) and the reference text otherwise.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import type { FakeLaunchd } from './launchctl/harness.js';
 import { useFakeLaunchd } from '../helpers/fake-launchd.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const STDERR = resolve(repoRoot, '../shared/fixtures/launchctl/stderr');
+const STDERR = resolve(repoRoot, 'test/fixtures/launchctl/stderr');
 const captured = (name: string): string => readFileSync(resolve(STDERR, name), 'utf8');
 
 const fake = useFakeLaunchd();

@@ -1,4 +1,4 @@
-// The launchctl double's stdout vs the real captures in shared/fixtures/launchctl: our own parsers must read the
+// The launchctl double's stdout vs the real captures in test/fixtures/launchctl: our own parsers must read the
 // double and the Mac identically for the fields both show. Every test runs the real double (shim -> CLI -> supervisor).
 import { useFakeLaunchd } from '../helpers/fake-launchd.js';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import {
 import { FakeLaunchd, waitFor } from './launchctl/harness.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const FIXTURES = resolve(repoRoot, '../shared/fixtures/launchctl');
+const FIXTURES = resolve(repoRoot, 'test/fixtures/launchctl');
 const fixture = (name: string): string => readFileSync(resolve(FIXTURES, name), 'utf8');
 
 const fake = useFakeLaunchd();
@@ -98,7 +98,7 @@ describe('print <service-target> vs the macOS samples', () => {
     for (const k of ['state', 'runs', 'jobState', 'lastExit', 'minimumRuntime', 'baseMinimumRuntime', 'exitTimeout'] as const) {
       expect(ours.parsed[k], k).toEqual(theirs[k]);
     }
-    // "at least 1 when running" (reference §5); runningboardd's 3 also counts its endpoints.
+    // "at least 1 when running" (specs/launchd-behaviour.md §5); runningboardd's 3 also counts its endpoints.
     expect(ours.parsed.activeCount).toBe(1);
     expect(theirs.activeCount).toBeGreaterThanOrEqual(1);
     expect(ours.parsed.immediateReason).toBe('speculative');
@@ -220,7 +220,7 @@ describe('legacy list and list <label>', () => {
     expect({ ...mine.get('com.example.running'), label: '', pid: 1 }).toEqual({ ...finder, label: '', pid: 1 });
     expect({ ...mine.get('com.example.idle'), label: '' }).toEqual({ ...quicklook, label: '' });
     expect(ours).toContain('-\t0\tcom.example.idle\n');
-    expect(ours).toContain('-\t78\tcom.example.broken\n'); // reference §7: a failing job
+    expect(ours).toContain('-\t78\tcom.example.broken\n'); // specs/launchd-behaviour.md §7: a failing job
     expect(mine.get('com.example.broken')?.lastExit).toEqual({ kind: 'code', code: 78 });
   });
 
@@ -237,7 +237,7 @@ describe('legacy list and list <label>', () => {
     const theirs = parseListLabel(fixture('list-label-running-supervisord-yosemite.txt'));
     const mine = parseListLabel(ours);
     expect(mine.truncated).toBeUndefined();
-    // "TimeOut" is a no-longer-implemented key (reference §1) the double does not print.
+    // "TimeOut" is a no-longer-implemented key (specs/launchd-behaviour.md §1) the double does not print.
     expect(Object.keys(mine.raw)).toEqual(Object.keys(theirs.raw).filter((k) => k !== 'TimeOut'));
     for (const k of ['LimitLoadToSessionType', 'OnDemand', 'LastExitStatus'] as const) expect(mine.raw[k], k).toEqual(theirs.raw[k]);
     expect(mine.lastExit).toEqual(theirs.lastExit);

@@ -1,5 +1,5 @@
 // The launchctl double really runs jobs: spawn, env, stdio, limits, KeepAlive/throttle, stop with SIGTERM/SIGKILL,
-// kickstart, signals and EX_CONFIG (reference §1, §3, §8, §9). Sync is by polling with timeouts only.
+// kickstart, signals and EX_CONFIG (specs/launchd-behaviour.md §1, §3, §8, §9). Sync is by polling with timeouts only.
 import { useFakeLaunchd } from '../helpers/fake-launchd.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';

@@ -150,7 +150,7 @@ describe('bootout timing', () => {
     await waitFor('ready', () => existsSync(f.file('ready')));
     const issued = Date.now(); // the lag runs from the supervisor's answer, which comes after this
     expect(await f.run(['bootout', 'gui/501/com.example.lag'])).toEqual({ code: 0, stdout: '', stderr: '' });
-    // Still there after bootout returned: the race other tools hit (reference §3, "lessons").
+    // Still there after bootout returned: the race other tools hit (specs/launchd-behaviour.md §3, "lessons").
     expect((await f.run(['print', 'gui/501/com.example.lag'])).stdout).toContain('\tstate = running\n');
     expect(await f.run(['bootstrap', 'gui/501', plist])).toMatchObject({ code: 5, stderr: 'Bootstrap failed: 5: Input/output error\n' });
     expect(await f.run(['bootout', 'gui/501/com.example.lag'])).toMatchObject({ code: 36, stderr: 'Boot-out failed: 36: Operation now in progress\n' });
@@ -165,7 +165,7 @@ describe('bootout timing', () => {
     const f = fake({ bootoutEinprogressOnce: true });
     expect((await f.run(['bootstrap', 'system', f.writePlist('s.plist', SLEEPER('com.example.busy'))])).code).toBe(0);
     expect((await f.run(['bootout', 'system/com.example.busy'])).code).toBe(36);
-    // Repeat while 36 or still loaded (Homebrew services, reference §3).
+    // Repeat while 36 or still loaded (Homebrew services, specs/launchd-behaviour.md §3).
     const final = await waitFor('bootout to finish', async () => {
       const r = await f.run(['bootout', 'system/com.example.busy']);
       return r.code === 0 || r.code === 3 ? r : undefined;

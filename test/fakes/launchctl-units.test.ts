@@ -1,4 +1,4 @@
-// Pure parts of the launchctl double: plist -> job definition defaults (reference §1), targets (§2), signal numbering,
+// Pure parts of the launchctl double: plist -> job definition defaults (specs/launchd-behaviour.md §1), targets (§2), signal numbering,
 // and the exit-information line (§5). The integration tests exercise the same code through the real CLI.
 import { describe, expect, it } from 'vitest';
 import { definitionFromPlist } from './launchctl/job-definition.js';

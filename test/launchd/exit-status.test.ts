@@ -6,7 +6,7 @@ describe('decodeWaitStatus', () => {
     [0, { kind: 'code', code: 0 }],
     [256, { kind: 'code', code: 1 }],
     [19968, { kind: 'code', code: 78 }],
-    [9216, { kind: 'code', code: 36 }], // Homebrew's bootout retry status (reference §3)
+    [9216, { kind: 'code', code: 36 }], // Homebrew's bootout retry status (specs/launchd-behaviour.md §3)
     [0xff00, { kind: 'code', code: 255 }],
     [9, { kind: 'signal', signal: 9 }],
     [15, { kind: 'signal', signal: 15 }],

@@ -105,7 +105,7 @@ function charPrefixes(text: string): string[] {
 }
 
 describe('fixture inventory', () => {
-  it('knows every sample in shared/fixtures/launchctl', () => {
+  it('knows every sample in test/fixtures/launchctl', () => {
     expect(FIXTURES).toEqual(Object.keys(OWNER).sort());
   });
 });

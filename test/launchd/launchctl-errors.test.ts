@@ -13,7 +13,7 @@ import { isLaunchdErrorCode, LAUNCHD_ERROR_TEXT, launchctlCodeText } from '../..
 import { isLotusctlError } from '../../src/model/errors.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const stderrDir = path.resolve(repoRoot, '../shared/fixtures/launchctl/stderr');
+const stderrDir = path.resolve(repoRoot, 'test/fixtures/launchctl/stderr');
 const readStderr = (name: string): string => readFileSync(path.join(stderrDir, name), 'utf8');
 
 interface Row {
@@ -26,7 +26,7 @@ interface Row {
 
 // One row per captured stderr file; exit codes from SOURCES.md. Where SOURCES.md says "not shown":
 // legacy load/unload exit 0 on these errors (man: non-zero only for usage errors), and the missing gui
-// domain exits 112 (reference §4, reported).
+// domain exits 112 (specs/launchd-behaviour.md §4, reported).
 const FIXTURES: Record<string, Row> = {
   'bootout-3-esrch-not-loaded.txt': { subcommand: 'bootout', args: ['user/501/org.example.agent'], exitCode: 3, kind: 'not-loaded', reportedCode: 3 },
   'bootout-36-einprogress.txt': { subcommand: 'bootout', args: ['system/com.facebook.osquery'], exitCode: 36, kind: 'in-progress', reportedCode: 36 },

@@ -27,7 +27,7 @@ describe('parseListLabel', () => {
     });
   });
 
-  // LastExitStatus is a raw wait(2) status (reference §7).
+  // LastExitStatus is a raw wait(2) status (specs/launchd-behaviour.md §7).
   it.each<[number, LastExit]>([
     [0, { kind: 'code', code: 0 }],
     [19968, { kind: 'code', code: 78 }],

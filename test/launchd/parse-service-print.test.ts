@@ -232,7 +232,7 @@ function svc(...lines: string[]): string {
   return `gui/501/com.example.lotus = {\n${lines.map((l) => `\t${l}`).join('\n')}\n}\n`;
 }
 
-describe('exit information with no real sample (built from reference §5-§7)', () => {
+describe('exit information with no real sample (built from specs/launchd-behaviour.md §5-§7)', () => {
   it.each<[string, string, ServicePrint['lastExit']]>([
     [
       'pressured exit: only `last exit reason` => reclaimed',

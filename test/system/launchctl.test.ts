@@ -13,7 +13,7 @@ import { Launchctl, labelFromPlistPath, type LaunchctlRetryPolicy } from '../../
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
 const FIXTURE = path.join(here, 'fixtures', 'scripted-launchctl.mjs');
-const samples = path.resolve(repoRoot, '../shared/fixtures/launchctl');
+const samples = path.resolve(repoRoot, 'test/fixtures/launchctl');
 const stderrFile = (name: string): string => path.join(samples, 'stderr', name);
 const sample = (name: string): string => readFileSync(path.join(samples, name), 'utf8');
 

@@ -1,8 +1,8 @@
-// A launchd.plist read and checked the way bootstrap does (reference §1, §3, §8).
+// A launchd.plist read and checked the way bootstrap does (specs/launchd-behaviour.md §1, §3, §8).
 import { readFileSync, statSync } from 'node:fs';
 import { parse, parseBinary, type PlistValue } from 'plist';
 
-/** KeepAlive (reference §1): absent/false, true, or a dictionary of conditions OR-ed together. */
+/** KeepAlive (specs/launchd-behaviour.md §1): absent/false, true, or a dictionary of conditions OR-ed together. */
 export type KeepAlive =
   | { readonly kind: 'none' }
   | { readonly kind: 'always' }
@@ -22,7 +22,7 @@ export const RESOURCE_LIMITS: ReadonlyArray<{ key: string; prlimit: string; prin
   { key: 'Data', prlimit: 'data', printName: 'data' },
   { key: 'FileSize', prlimit: 'fsize', printName: 'filesize' },
   { key: 'MemoryLock', prlimit: 'memlock', printName: 'memlock' },
-  // `maxfiles` is seen (reference §1); the other print names are guesses in launchd's style (unverified).
+  // `maxfiles` is seen (specs/launchd-behaviour.md §1); the other print names are guesses in launchd's style (unverified).
   { key: 'NumberOfFiles', prlimit: 'nofile', printName: 'maxfiles' },
   { key: 'NumberOfProcesses', prlimit: 'nproc', printName: 'maxproc' },
   { key: 'ResidentSetSize', prlimit: 'rss', printName: 'rss' },

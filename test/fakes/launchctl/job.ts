@@ -1,4 +1,4 @@
-// One loaded job in the supervisor: really spawns, reaps, throttles and restarts it like launchd (reference §1, §8).
+// One loaded job in the supervisor: really spawns, reaps, throttles and restarts it like launchd (specs/launchd-behaviour.md §1, §8).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync } from 'node:fs';
 import { setPriority } from 'node:os';

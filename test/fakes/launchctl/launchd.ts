@@ -1,4 +1,4 @@
-// The emulated launchd: loaded jobs per domain, persistent overrides, and every launchctl subcommand (reference §3, §8).
+// The emulated launchd: loaded jobs per domain, persistent overrides, and every launchctl subcommand (specs/launchd-behaviour.md §3, §8).
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Job, type JobHost } from './job.js';

@@ -17,7 +17,7 @@ export interface CallerContext {
   readonly bootoutEinprogressOnce: boolean;
   /** FAKE_LAUNCHD_BOOTSTRAP_ALREADY_ERRNO: errno for "already loaded / still draining": 5 (default), 37 or 17. */
   readonly alreadyErrno: number;
-  /** FAKE_LAUNCHD_RICH_ERRORS=1: root gets 109/110/111/122/134 instead of 5 for bad plists (reference §8). */
+  /** FAKE_LAUNCHD_RICH_ERRORS=1: root gets 109/110/111/122/134 instead of 5 for bad plists (specs/launchd-behaviour.md §8). */
   readonly richErrors: boolean;
   /** Whether the CLI's stdout is a TTY (`kickstart -p` prints differently). */
   readonly stdoutIsTty: boolean;

@@ -1,4 +1,4 @@
-// Pure formatters for what launchctl prints on stdout (reference §5-§7), fed with snapshots of supervisor state.
+// Pure formatters for what launchctl prints on stdout (specs/launchd-behaviour.md §5-§7), fed with snapshots of supervisor state.
 import { RESOURCE_LIMITS, type JobDefinition } from './job-definition.js';
 import { macSignalText } from './signals.js';
 import { domainKey, GUI_ASID, sessionType, type Domain } from './targets.js';
@@ -70,7 +70,7 @@ function properties(def: JobDefinition): string {
 function semaphores(def: JobDefinition): string[] {
   if (def.keepAlive.kind !== 'conditions') return [];
   const out: string[] = [];
-  // Names: reference §5 "our guess" (SuccessfulExit -> successful exit, Crashed -> after crash); PathState and
+  // Names: specs/launchd-behaviour.md §5 "our guess" (SuccessfulExit -> successful exit, Crashed -> after crash); PathState and
   // OtherJobEnabled are not printed (their print form is an event trigger we do not emulate).
   if (def.keepAlive.successfulExit !== undefined) out.push(`successful exit => ${def.keepAlive.successfulExit ? 1 : 0}`);
   if (def.keepAlive.crashed !== undefined) out.push(`after crash => ${def.keepAlive.crashed ? 1 : 0}`);

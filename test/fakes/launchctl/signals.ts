@@ -3,7 +3,7 @@
 interface MacSignal {
   readonly name: string;
   readonly number: number;
-  /** strsignal() on macOS; `print` shows `last terminating signal = <text>: <n>` (reference §5). */
+  /** strsignal() on macOS; `print` shows `last terminating signal = <text>: <n>` (specs/launchd-behaviour.md §5). */
   readonly text: string;
 }
 
@@ -47,7 +47,7 @@ const BY_NUMBER = new Map(MAC_SIGNALS.map((s) => [s.number, s]));
 // Linux-only names Node may report for a dead child; mapped to the closest macOS signal.
 const LINUX_ALIASES: Readonly<Record<string, string>> = { SIGIOT: 'SIGABRT', SIGPOLL: 'SIGIO', SIGPWR: 'SIGINFO', SIGSTKFLT: 'SIGSEGV' };
 
-// KeepAlive.Crashed counts these as crashes (reference §1, §5 "Crash = SIGSEGV/SIGBUS/SIGILL/SIGABRT"; man "SIGILL, SIGSEGV, …").
+// KeepAlive.Crashed counts these as crashes (specs/launchd-behaviour.md §1, §5 "Crash = SIGSEGV/SIGBUS/SIGILL/SIGABRT"; man "SIGILL, SIGSEGV, …").
 const CRASH_NAMES: ReadonlySet<string> = new Set(['SIGILL', 'SIGABRT', 'SIGFPE', 'SIGBUS', 'SIGSEGV']);
 
 /** macOS number of a signal Node reported by (Linux) name, e.g. `SIGUSR1` -> 30. */

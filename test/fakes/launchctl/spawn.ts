@@ -1,4 +1,4 @@
-// Turning a JobDefinition into an exec the way launchd would (reference §1, §9): launchd's env, not the caller's;
+// Turning a JobDefinition into an exec the way launchd would (specs/launchd-behaviour.md §1, §9): launchd's env, not the caller's;
 // program resolved on launchd's PATH; stdio files appended; resource limits applied before exec.
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';

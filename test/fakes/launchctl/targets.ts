@@ -1,4 +1,4 @@
-// Domain and service targets (reference §2): `system`, `user/<uid>`, `gui/<uid>`, each optionally `/<label>`.
+// Domain and service targets (specs/launchd-behaviour.md §2): `system`, `user/<uid>`, `gui/<uid>`, each optionally `/<label>`.
 
 /** A launchd domain the double emulates. `pid/`, `login/` and `session/` domains are not emulated. */
 export type Domain = { readonly kind: 'system' } | { readonly kind: 'gui'; readonly uid: number } | { readonly kind: 'user'; readonly uid: number };
@@ -25,13 +25,13 @@ export function domainKey(d: Domain): string {
   return d.kind === 'system' ? 'system' : `${d.kind}/${d.uid}`;
 }
 
-/** The domain as launchctl names it in error text (reference §2): `system`, `user gui: 501`, `uid: 501`. */
+/** The domain as launchctl names it in error text (specs/launchd-behaviour.md §2): `system`, `user gui: 501`, `uid: 501`. */
 export function domainErrorName(d: Domain): string {
   if (d.kind === 'system') return 'system';
   return d.kind === 'gui' ? `user gui: ${d.uid}` : `uid: ${d.uid}`;
 }
 
-/** The LimitLoadToSessionType a domain stands for (reference §1): Aqua for gui, Background for user, System for system. */
+/** The LimitLoadToSessionType a domain stands for (specs/launchd-behaviour.md §1): Aqua for gui, Background for user, System for system. */
 export function sessionType(d: Domain): string {
   return d.kind === 'gui' ? 'Aqua' : d.kind === 'user' ? 'Background' : 'System';
 }

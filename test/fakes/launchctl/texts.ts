@@ -1,7 +1,7 @@
-// Every stderr text the double prints, in one place. Sources: reference §3/§4 and ../fixtures/launchctl/stderr/.
+// Every stderr text the double prints, in one place. Sources: specs/launchd-behaviour.md §3/§4 and test/fixtures/launchctl/stderr/.
 import { domainErrorName, type Domain } from './targets.js';
 
-/** strerror()/launchd-error texts for the codes the double returns (reference §4). */
+/** strerror()/launchd-error texts for the codes the double returns (specs/launchd-behaviour.md §4). */
 const ERROR_TEXT: Readonly<Record<number, string>> = {
   1: 'Operation not permitted',
   2: 'No such file or directory',
@@ -36,9 +36,9 @@ export const serviceNotFound = (label: string, d: Domain): string => `Could not 
 // `list <label>` goes through the legacy path, which names the domain `port` (stderr/list-label-113-not-found-port.txt).
 export const serviceNotFoundPort = (label: string): string => `Could not find service "${label}" in domain for port`;
 export const domainNotFound = (d: Domain): string => `Could not find domain for ${domainErrorName(d)}`;
-// enable/disable failure format of the Procursus clone (reference §3 sources); not seen from Apple's binary (unverified).
+// enable/disable failure format of the Procursus clone (specs/launchd-behaviour.md §3 sources); not seen from Apple's binary (unverified).
 export const enableFailed = (verb: 'enable' | 'disable', code: number): string => `Could not ${verb} service: ${code}: ${errorText(code)}`;
-// kill/blame texts: Procursus clone (reference §3 "reported"); unverified on Apple's launchctl.
+// kill/blame texts: Procursus clone (specs/launchd-behaviour.md §3 "reported"); unverified on Apple's launchctl.
 export const NO_PROCESS = 'No process to signal.';
 export const NOT_PRIVILEGED_SIGNAL = 'Not privileged to signal service.';
 export const INVALID_SIGNAL = 'Invalid signal.';
@@ -79,7 +79,7 @@ export function isKnownSubcommand(s: string): boolean {
   return USAGE[s] !== undefined;
 }
 
-/** sysexits(3) names, printed as `last exit code = 78: EX_CONFIG` (reference §5 assumes 64-77 look the same). */
+/** sysexits(3) names, printed as `last exit code = 78: EX_CONFIG` (specs/launchd-behaviour.md §5 assumes 64-77 look the same). */
 const SYSEXITS: Readonly<Record<number, string>> = {
   64: 'EX_USAGE', 65: 'EX_DATAERR', 66: 'EX_NOINPUT', 67: 'EX_NOUSER', 68: 'EX_NOHOST', 69: 'EX_UNAVAILABLE',
   70: 'EX_SOFTWARE', 71: 'EX_OSERR', 72: 'EX_OSFILE', 73: 'EX_CANTCREAT', 74: 'EX_IOERR', 75: 'EX_TEMPFAIL',
@@ -90,5 +90,5 @@ export function sysexitName(code: number): string | undefined {
   return SYSEXITS[code];
 }
 
-/** What launchd records when it could not exec the program at all (reference §5, §9). */
+/** What launchd records when it could not exec the program at all (specs/launchd-behaviour.md §5, §9). */
 export const EX_CONFIG = 78;

@@ -77,7 +77,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'help', aliases: ['h'], kind: 'bool' },
 ];
 
-/** `lotus daemon` flags (reference §1). */
+/** `lotus daemon` flags (specs/lotus-operations.md §1). */
 export const DAEMON_FLAGS: readonly FlagSpec[] = [
   { name: 'api', kind: 'string' },
   { name: 'genesis', kind: 'string' },

@@ -1,4 +1,4 @@
-// Client subcommands (reference §3): version, sync status|wait, net peers, status, info, daemon stop, auth api-info|create-token.
+// Client subcommands (specs/lotus-operations.md §3): version, sync status|wait, net peers, status, info, daemon stop, auth api-info|create-token.
 import { FakeLotusError } from './errors.js';
 import { bool, parseFlags, str, type FlagSpec } from './args.js';
 import { callApi, resolveTarget } from './rpc-client.js';

@@ -1,4 +1,4 @@
-// `lotus daemon`: start-up sequence, repo lock, API server and the signal/shutdown behaviour of reference §1.
+// `lotus daemon`: start-up sequence, repo lock, API server and the signal/shutdown behaviour of specs/lotus-operations.md §1.
 import { createServer as createNetServer } from 'node:net';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

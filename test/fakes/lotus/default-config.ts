@@ -1,5 +1,5 @@
 // The config.toml a fresh repo gets: every default commented out except `[Chainstore] EnableSplitstore = true`
-// (reference §1). Abridged: the real file documents many more sections the fake does not read.
+// (specs/lotus-operations.md §1). Abridged: the real file documents many more sections the fake does not read.
 
 const option = (name: string, type: string, env: string, value: string, doc?: string): string =>
   `${doc ? `  # ${doc}\n  #\n` : ''}  # type: ${type}\n  # env var: ${env}\n  #${name} = ${value}\n`;

@@ -67,7 +67,7 @@ export class FakeNode {
     return this.peerCount(s) > 0 ? 1 : 0;
   }
 
-  /** readyz condition (reference §2): reachability known and Behind < 5. */
+  /** readyz condition (specs/lotus-operations.md §2): reachability known and Behind < 5. */
   readyNow(): boolean {
     const s = this.settings();
     return this.reachability(s) !== 0 && this.behind(this.head(s)) < 5;

@@ -1,4 +1,4 @@
-// The lotus repo on disk: path resolution, first-start init, keystore, API secret/token, `api` file (reference §1).
+// The lotus repo on disk: path resolution, first-start init, keystore, API secret/token, `api` file (specs/lotus-operations.md §1).
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';

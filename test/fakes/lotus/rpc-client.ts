@@ -5,7 +5,7 @@ import { parseApiInfo, parseApiMultiaddr, type ApiTarget } from './multiaddr.js'
 import { readApiFile, readTokenFile } from './repo.js';
 import type { Logger } from './log.js';
 
-/** Resolves the daemon to talk to (reference §3); throws lotus's error texts. */
+/** Resolves the daemon to talk to (specs/lotus-operations.md §3); throws lotus's error texts. */
 export function resolveTarget(repo: string, env: NodeJS.ProcessEnv, log: Logger): ApiTarget {
   const info = env.FULLNODE_API_INFO;
   if (info) {

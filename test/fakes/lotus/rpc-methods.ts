@@ -1,4 +1,4 @@
-// Filecoin.* methods the fake serves, with lotus's permissions, parameter counts and result shapes (reference §2).
+// Filecoin.* methods the fake serves, with lotus's permissions, parameter counts and result shapes (specs/lotus-operations.md §2).
 import { GO_ZERO_TIME, tipsetAt, type TipSetJson } from './chain.js';
 import { PERMISSIONS, signToken, verifyToken, type Permission } from './jwt.js';
 import type { FakeNode } from './node.js';

@@ -1,4 +1,4 @@
-// JSON-RPC 2.0 over HTTP POST, go-jsonrpc style: envelope keys alphabetical, lotus status codes (reference §2).
+// JSON-RPC 2.0 over HTTP POST, go-jsonrpc style: envelope keys alphabetical, lotus status codes (specs/lotus-operations.md §2).
 import { checkParam, METHODS, RpcError, type ApiVersion } from './rpc-methods.js';
 import type { Permission } from './jwt.js';
 import type { FakeNode } from './node.js';
