@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { applyPlan, type ApplyResult } from './apply/apply.js';
+import type { ApplyResult } from './apply/apply.js';
 import type { ApplyHooks } from './apply/events.js';
 import type { Clock } from './apply/readiness.js';
 import { LotusctlError } from './model/errors.js';
@@ -81,6 +81,8 @@ export interface ApplyOptions {
 
 /** Carry out a plan (from plan() or a saved plan file); refuses a stale plan. */
 export async function apply(p: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  // The apply engine loads when a plan is carried out, not for plan/drift (start-up cost of the CLI).
+  const { applyPlan } = await import('./apply/apply.js');
   return applyPlan(p, { ...opts, launchctl: opts.launchctl ?? defaultLaunchctl() });
 }
 

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { interrupt } from './interrupt.js';
-import { runCli } from './program.js';
 
 // During apply, the first Ctrl-C (or SIGTERM) lets the running step finish, then stops cleanly and releases the lock;
 // otherwise, or the second time, exit at once (the process 'exit' handler still removes a held lock).
@@ -12,8 +11,18 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+const argv = process.argv.slice(2);
+
+// `lotusctl --version` answers before commander (or anything else) is loaded: scripts call it often.
+const run: Promise<number> = argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')
+  ? import('./version.js').then(({ packageVersion }) => {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  })
+  : import('./program.js').then(({ runCli }) => runCli(argv, interrupt.controller.signal));
+
 // The only process.exit in lotusctl: everything else returns an exit code.
-runCli(process.argv.slice(2), interrupt.controller.signal).then(
+run.then(
   (code) => process.exit(code),
   (e: unknown) => {
     process.stderr.write(`error[internal]: ${(e as Error)?.message ?? String(e)}\n`);

@@ -1,25 +1,15 @@
-import { readFileSync } from 'node:fs';
+// Declares every command, and loads none of them. Each action imports its implementation when it runs
+// (`const { runX } = await import('./commands/x.js')`), so a command pays only for its own modules and `--help`
+// loads nothing but commander. Only type imports are static here; test/cli/lazy-loading.test.ts checks what loads.
 import { Command, CommanderError, Option } from 'commander';
-import { specJsonSchemaText } from '../spec/json-schema.js';
-import { loadSpec } from '../system/load-spec.js';
-import { runApply, runDrift, runForceUnlock, runPlan, type EngineFlags } from './commands/engine.js';
-import { runRender } from './commands/render.js';
-import { runReport, type ReportFlags } from './commands/report.js';
-import { runMonitor } from '../monitor/loop.js';
+import type { EngineFlags } from './commands/engine.js';
+import type { ReportFlags } from './commands/report.js';
 import { interrupt } from './interrupt.js';
-import { runValidate } from './commands/validate.js';
 import { reportError } from './errors.js';
 import { makeOutput, type Output } from './output.js';
+import { packageVersion } from './version.js';
 
 const DEFAULT_FILE = 'lotus.yaml';
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 interface Globals { debug?: boolean; color?: boolean }
 
@@ -55,7 +45,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--json', 'machine-readable output')
     .action(function (this: Command) {
       const opts = this.opts<{ file: string; strict?: boolean; json?: boolean }>();
-      return run((o) => runValidate(loadSpec(opts.file, { strict: Boolean(opts.strict) }), o, { json: Boolean(opts.json) }), Boolean(opts.json))();
+      return run(async (o) => {
+        const [{ runValidate }, { loadSpec }] = await Promise.all([import('./commands/validate.js'), import('../system/load-spec.js')]);
+        return runValidate(loadSpec(opts.file, { strict: Boolean(opts.strict) }), o, { json: Boolean(opts.json) });
+      }, Boolean(opts.json))();
     });
 
   program
@@ -65,7 +58,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--service <name>', 'only this service (or "monitor")')
     .action(function (this: Command) {
       const opts = this.opts<{ file: string; service?: string }>();
-      return run((o) => runRender(loadSpec(opts.file), o, opts.service ? { service: opts.service } : {}))();
+      return run(async (o) => {
+        const [{ runRender }, { loadSpec }] = await Promise.all([import('./commands/render.js'), import('../system/load-spec.js')]);
+        return runRender(loadSpec(opts.file), o, opts.service ? { service: opts.service } : {});
+      })();
     });
 
   const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -80,7 +76,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--json', 'machine-readable output (format_version 1)')
     .action(function (this: Command) {
       const flags = this.opts<EngineFlags>();
-      return run((o) => runPlan(flags, o), Boolean(flags.json))();
+      return run(async (o) => {
+        const { runPlan } = await import('./commands/engine.js');
+        return runPlan(flags, o);
+      }, Boolean(flags.json))();
     });
 
   program
@@ -92,7 +91,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--json', 'one JSON event per line')
     .action(function (this: Command, planfile: string | undefined) {
       const flags = this.opts<EngineFlags>();
-      return run((o) => runApply(planfile, flags, o, 'apply', signal), Boolean(flags.json))();
+      return run(async (o) => {
+        const { runApply } = await import('./commands/engine.js');
+        return runApply(planfile, flags, o, 'apply', signal);
+      }, Boolean(flags.json))();
     });
 
   program
@@ -104,7 +106,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--json', 'one JSON event per line')
     .action(function (this: Command) {
       const flags = this.opts<EngineFlags>();
-      return run((o) => runApply(undefined, flags, o, 'destroy', signal), Boolean(flags.json))();
+      return run(async (o) => {
+        const { runApply } = await import('./commands/engine.js');
+        return runApply(undefined, flags, o, 'destroy', signal);
+      }, Boolean(flags.json))();
     });
 
   program
@@ -114,7 +119,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--json', 'machine-readable output')
     .action(function (this: Command) {
       const flags = this.opts<EngineFlags>();
-      return run((o) => runDrift(flags, o), Boolean(flags.json))();
+      return run(async (o) => {
+        const { runDrift } = await import('./commands/engine.js');
+        return runDrift(flags, o);
+      }, Boolean(flags.json))();
     });
 
   program
@@ -124,7 +132,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--state-dir <dir>', 'the state folder (default: defaults.state_dir of the spec)')
     .action(function (this: Command, id: string) {
       const flags = this.opts<EngineFlags & { stateDir?: string }>();
-      return run((o) => runForceUnlock(id, flags, o))();
+      return run(async (o) => {
+        const { runForceUnlock } = await import('./commands/engine.js');
+        return runForceUnlock(id, flags, o);
+      })();
     });
 
   const monitor = program.command('monitor').description('the health monitor (installed as a launchd job by apply)');
@@ -139,6 +150,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
       return run(async () => {
         // launchd stops the job with SIGTERM: finish the round in flight, then exit 0.
         interrupt.graceful = true;
+        const { runMonitor } = await import('../monitor/loop.js');
         return runMonitor({ file: flags.file, ...(flags.schedule ? { schedule: flags.schedule } : {}), ...(flags.once ? { once: true } : {}), ...(signal ? { signal } : {}) });
       })();
     });
@@ -153,13 +165,17 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--print', 'print the markdown summary instead of writing files')
     .action(function (this: Command) {
       const flags = this.opts<ReportFlags>();
-      return run((o) => runReport(flags, o))();
+      return run(async (o) => {
+        const { runReport } = await import('./commands/report.js');
+        return runReport(flags, o);
+      })();
     });
 
   program
     .command('schema')
     .description('print the JSON Schema of lotus.yaml (specs/lotus.schema.json)')
-    .action(run((o) => {
+    .action(run(async (o) => {
+      const { specJsonSchemaText } = await import('../spec/json-schema.js');
       o.out(specJsonSchemaText().trimEnd());
       return 0;
     }));

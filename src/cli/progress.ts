@@ -1,4 +1,3 @@
-import { Listr } from 'listr2';
 import type { ApplyEvent, ApplyHooks } from '../apply/events.js';
 import type { Plan } from '../model/plan.js';
 import type { Output } from './output.js';
@@ -25,6 +24,8 @@ export async function runWithProgress<T>(plan: Plan, o: Output, json: boolean, w
   if (!o.isTTY) {
     return work({ onEvent: (e) => { const line = plainLine(e); if (line) o.out(line); } });
   }
+  // listr2 only on a terminal: JSON and plain-line runs (scripts, CI) never load it.
+  const { Listr } = await import('listr2');
   const steps = new Map(plan.steps.map((s) => [s.service, deferred()] as const));
   const list = new Listr(plan.steps.map((s) => ({
     title: s.service,

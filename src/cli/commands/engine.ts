@@ -15,7 +15,6 @@ import { forceUnlock } from '../../system/lock.js';
 import { ExitCode } from '../errors.js';
 import { interrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
-import { runWithProgress } from '../progress.js';
 import { reportDiagnostics } from './validate.js';
 
 export interface EngineFlags {
@@ -98,6 +97,8 @@ export async function runApply(planFile: string | undefined, flags: EngineFlags,
   }
   interrupt.graceful = true;
   const command = `lotusctl ${[mode, ...process.argv.slice(3)].join(' ')}`.slice(0, 200);
+  // Loaded here, not at the top: plan and drift never need the progress UI (listr2).
+  const { runWithProgress } = await import('../progress.js');
   const result = await runWithProgress(p, o, Boolean(flags.json), (hooks) => apply(p, { hooks: { onEvent: (e) => { events.push(e); hooks.onEvent(e); } }, command, ...(signal ? { signal } : {}) }));
   if (!flags.json) {
     const s = p.summary;
