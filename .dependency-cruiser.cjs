@@ -1,6 +1,6 @@
-// The functional core (model, spec, launchd, plan, render, report) computes from its arguments only:
+// The functional core (model, spec, launchd, plan, render, report, status, doctor) computes from its arguments only:
 // no file system, no subprocess, no progress UI, no scheduler, no host probing, no src/system.
-const core = '^src/(model|spec|launchd|plan|render|report)/';
+const core = '^src/(model|spec|launchd|plan|render|report|status|doctor)/';
 const forbiddenFromCore = [
   '^(node:)?(fs|fs/promises|child_process|os|net|http|https|worker_threads|cluster|dgram)$',
   'node_modules/(execa|listr2|node-cron|systeminformation|write-file-atomic)/',

@@ -5,6 +5,7 @@ import { interrupt } from './interrupt.js';
 // otherwise, or the second time, exit at once (the process 'exit' handler still removes a held lock).
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
+    if (interrupt.quiet && !interrupt.controller.signal.aborted) return void interrupt.controller.abort();
     if (!interrupt.graceful || interrupt.controller.signal.aborted) process.exit(130);
     process.stderr.write(`\nlotusctl: ${sig} received; finishing the current step (press Ctrl-C again to stop now)\n`);
     interrupt.controller.abort();

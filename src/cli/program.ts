@@ -172,6 +172,18 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     });
 
   program
+    .command('status [service]')
+    .description('one row per job: launchd state, pid, uptime, last exit, health as the monitor saw it, restarts, chain height (exit 0 all well, 2 not)')
+    .addOption(fileOption())
+    .option('--json', 'machine-readable output (format_version 1)')
+    .option('--watch', 'redraw until Ctrl-C')
+    .option('--interval <duration>', 'with --watch: how often', '2s')
+    .action(function (this: Command, service: string | undefined) {
+      const flags = this.opts<{ file: string; json?: boolean; watch?: boolean; interval?: string }>();
+      return run(async (o) => (await import('./commands/status.js')).runStatus(service, flags, o, signal), Boolean(flags.json))();
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of lotus.yaml (specs/lotus.schema.json)')
     .action(run(async (o) => {

@@ -36,3 +36,49 @@ export function cronProblem(expr: string): string | undefined {
   }
   return undefined;
 }
+
+function fieldValues(field: string, [lo, hi]: [number, number]): Set<number> {
+  const out = new Set<number>();
+  for (const part of field.split(',')) {
+    const [range = '*', stepText] = part.split('/');
+    const step = stepText === undefined ? 1 : Number(stepText);
+    let a = lo;
+    let b = hi;
+    if (range !== '*') {
+      const [x = '', y] = range.split('-');
+      a = value(x) ?? lo;
+      b = y === undefined ? (stepText === undefined ? a : hi) : (value(y) ?? hi);
+    }
+    for (let v = a; v <= b; v += step) out.add(v);
+  }
+  return out;
+}
+
+/**
+ * The longest wait between two consecutive runs of a (valid) cron expression over the 8 days after `fromMs`, in
+ * local time as node-cron runs it, at minute granularity (a seconds field only makes runs more frequent).
+ * Day-of-month and weekday both restricted match either, as in Vixie cron. 8 days when it runs less than twice.
+ */
+export function cronMaxGapMs(expr: string, fromMs: number): number {
+  const all = expr.trim().split(/\s+/);
+  const f = all.length === 6 ? all.slice(1) : all;
+  const [min, hour, dom, mon, dow] = f.map((x, i) => fieldValues(x, FIELD_RANGES_5[i] as [number, number])) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  if (dow.has(7)) dow.add(0);
+  const domAny = f[2] === '*';
+  const dowAny = f[4] === '*';
+  const MIN = 60_000;
+  const horizon = 8 * 1440;
+  const start = Math.floor(fromMs / MIN) * MIN;
+  let prev: number | undefined;
+  let gap = 0;
+  for (let i = 0; i <= horizon; i++) {
+    const t = start + i * MIN;
+    const d = new Date(t);
+    if (!min.has(d.getMinutes()) || !hour.has(d.getHours()) || !mon.has(d.getMonth() + 1)) continue;
+    const dayOk = domAny || dowAny ? dom.has(d.getDate()) && dow.has(d.getDay()) : dom.has(d.getDate()) || dow.has(d.getDay());
+    if (!dayOk) continue;
+    if (prev !== undefined) gap = Math.max(gap, t - prev);
+    prev = t;
+  }
+  return gap > 0 ? gap : horizon * MIN;
+}

@@ -37,3 +37,41 @@ export async function processStats(pid: number, opts: { timeoutMs?: number } = {
   if (r.exitCode !== 0 || typeof r.stdout !== 'string') return undefined;
   return parsePsLine(r.stdout);
 }
+
+/** Parent pid and command line of one process. */
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  /** The command line as ps prints it (`args`), possibly cut by ps. */
+  readonly command: string;
+}
+
+/** `ps -o ppid=,args= -p <pid>` output -> info; undefined when empty or unreadable. */
+export function parsePsInfo(pid: number, text: string): ProcessInfo | undefined {
+  const line = text.split('\n').find((l) => l.trim() !== '');
+  const m = line === undefined ? null : /^\s*(\d+)\s+(.*)$/.exec(line);
+  return m ? { pid, ppid: Number(m[1]), command: (m[2] as string).trim() } : undefined;
+}
+
+/** Parent and command of `pid`; undefined when it does not exist or ps fails. */
+export async function processInfo(pid: number, opts: { timeoutMs?: number } = {}): Promise<ProcessInfo | undefined> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  const r = await execa('ps', ['-o', 'ppid=,args=', '-p', String(pid)], {
+    reject: false, timeout: opts.timeoutMs ?? 5000, stdin: 'ignore', env: { LC_ALL: 'C' }, extendEnv: true,
+  });
+  if (r.exitCode !== 0 || typeof r.stdout !== 'string') return undefined;
+  return parsePsInfo(pid, r.stdout);
+}
+
+/** `pid` and its ancestors, nearest first, up to `depth` steps (stops at pid 1 or an unreadable process). */
+export async function processAncestry(pid: number, depth = 4, opts: { timeoutMs?: number } = {}): Promise<ProcessInfo[]> {
+  const out: ProcessInfo[] = [];
+  let next = pid;
+  for (let i = 0; i <= depth && next > 1; i++) {
+    const info = await processInfo(next, opts);
+    if (!info) break;
+    out.push(info);
+    next = info.ppid;
+  }
+  return out;
+}
