@@ -184,6 +184,31 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     });
 
   program
+    .command('logs [service]')
+    .description("the last lines of a service's log files (stdout and stderr, interleaved and labelled); -f follows across rotation")
+    .addOption(new Option('--file <path>', 'the spec file').default(process.env.LOTUSCTL_FILE || DEFAULT_FILE))
+    .option('-n, --lines <n>', 'how many lines', '20')
+    .option('-f, --follow', 'keep printing new lines (survives rotation and truncation) until Ctrl-C')
+    .option('--stderr', 'only the stderr log')
+    .option('--stdout', 'only the stdout log')
+    .option('--monitor', "the monitor's JSON log, rendered readably (with SERVICE: only lines about it)")
+    .action(function (this: Command, service: string | undefined) {
+      const flags = this.opts<{ file: string; lines?: string; follow?: boolean; stderr?: boolean; stdout?: boolean; monitor?: boolean }>();
+      return run(async (o) => (await import('./commands/logs.js')).runLogs(service, flags, o, signal))();
+    });
+
+  program
+    .command('doctor')
+    .description('check everything a Lotus node on macOS needs, each ok/warn/fail with its fix (exit 0 all ok, 2 warnings, 1 failures)')
+    .addOption(fileOption())
+    .option('--json', 'machine-readable output (format_version 1)')
+    .option('--fix', 'repair what is safe and reversible (permissions, ownership, missing folders, an unheld empty repo.lock)')
+    .action(function (this: Command) {
+      const flags = this.opts<{ file: string; json?: boolean; fix?: boolean }>();
+      return run(async (o) => (await import('./commands/doctor.js')).runDoctor(flags, o), Boolean(flags.json))();
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of lotus.yaml (specs/lotus.schema.json)')
     .action(run(async (o) => {

@@ -8,12 +8,16 @@ const CHUNK = 64 * 1024;
 /** Default cap on how far back a tail scans: a few very long lines must not pull in a whole file. */
 export const DEFAULT_MAX_SCAN_BYTES = 16 * 1024 * 1024;
 
-/** Lines of `path` from the last one backwards (the unterminated tail first, if any); stops at `maxBytes` scanned. */
-export function* linesFromEnd(path: string, opts: { maxBytes?: number } = {}): Generator<string, { capped: boolean }, undefined> {
+/**
+ * Lines of `path` from the last one backwards (the unterminated tail first, if any); stops at `maxBytes` scanned.
+ * `end`: read as if the file ended at this byte offset (a follower's start, so nothing is shown twice).
+ */
+export function* linesFromEnd(path: string, opts: { maxBytes?: number; end?: number } = {}): Generator<string, { capped: boolean }, undefined> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_SCAN_BYTES;
   const fd = openSync(path, 'r');
   try {
-    let pos = fstatSync(fd).size;
+    const size = fstatSync(fd).size;
+    let pos = opts.end === undefined ? size : Math.min(size, opts.end);
     const start = Math.max(0, pos - maxBytes);
     let rest: Buffer = Buffer.alloc(0);
     let first = true;
@@ -48,14 +52,18 @@ export function* linesFromEnd(path: string, opts: { maxBytes?: number } = {}): G
 
 const stripCr = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);
 
-/** The last `n` lines of `path`, oldest first, and whether the scan hit its byte cap before finding them. */
-export function tailLines(path: string, n: number, opts: { maxBytes?: number } = {}): { lines: string[]; capped: boolean } {
+/**
+ * The last `n` lines of `path` (only those `keep` accepts, when given), oldest first, and whether the scan hit its
+ * byte cap before finding them.
+ */
+export function tailLines(path: string, n: number, opts: { maxBytes?: number; end?: number; keep?: (line: string) => boolean } = {}): { lines: string[]; capped: boolean } {
   const out: string[] = [];
   if (n <= 0) return { lines: out, capped: false };
   const it = linesFromEnd(path, opts);
   for (;;) {
     const r = it.next();
     if (r.done) return { lines: out.reverse(), capped: r.value.capped };
+    if (opts.keep && !opts.keep(r.value)) continue;
     out.push(r.value);
     if (out.length >= n) {
       it.return({ capped: false });
@@ -91,6 +99,11 @@ export class FileFollower {
     this.cur = this.openAt(opts.fromStart ? 'start' : 'end');
   }
 
+  /** The byte offset reading starts from in the current file (undefined while it does not exist). */
+  get position(): number | undefined {
+    return this.cur?.pos;
+  }
+
   /** Reads whatever is new; at most `maxBytes` per call so one huge append cannot stall the others. */
   poll(maxBytes = 4 * 1024 * 1024): FollowEvent[] {
     const events: FollowEvent[] = [];
@@ -103,14 +116,21 @@ export class FileFollower {
       }
     }
     const c = this.cur;
-    const size = fstatSync(c.fd).size;
-    if (size < c.pos) {
-      c.pos = 0;
-      this.partial = '';
-      events.push({ kind: 'truncated' });
+    try {
+      const size = fstatSync(c.fd).size;
+      if (size < c.pos) {
+        c.pos = 0;
+        this.partial = '';
+        events.push({ kind: 'truncated' });
+      }
+      this.readFrom(c, maxBytes, events);
+      if (c.pos < fstatSync(c.fd).size) return events; // more to read next time, from this same file
+    } catch (e) {
+      // e.g. EISDIR, EIO: say so once, and keep watching the path (it may be replaced by a readable file).
+      const code = errnoCode(e) ?? String(e);
+      if (code !== this.lastProblem) events.push({ kind: 'unreadable', code });
+      this.lastProblem = code;
     }
-    this.readFrom(c, maxBytes, events);
-    if (c.pos < fstatSync(c.fd).size) return events; // more to read next time, from this same file
     // Caught up with this file: has the path moved on to another one?
     let st: { dev: number; ino: number } | undefined;
     try {
