@@ -180,12 +180,16 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--interval <duration>', 'with --watch: how often', '2s')
     .action(function (this: Command, service: string | undefined) {
       const flags = this.opts<{ file: string; json?: boolean; watch?: boolean; interval?: string }>();
-      return run(async (o) => (await import('./commands/status.js')).runStatus(service, flags, o, signal), Boolean(flags.json))();
+      return run(async (o) => {
+        const { runStatus } = await import('./commands/status.js');
+        return runStatus(service, flags, o, signal);
+      }, Boolean(flags.json))();
     });
 
   program
     .command('logs [service]')
     .description("the last lines of a service's log files (stdout and stderr, interleaved and labelled); -f follows across rotation")
+    // -f is --follow here (as in tail), so the spec file is --file only.
     .addOption(new Option('--file <path>', 'the spec file').default(process.env.LOTUSCTL_FILE || DEFAULT_FILE))
     .option('-n, --lines <n>', 'how many lines', '20')
     .option('-f, --follow', 'keep printing new lines (survives rotation and truncation) until Ctrl-C')
@@ -194,7 +198,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--monitor', "the monitor's JSON log, rendered readably (with SERVICE: only lines about it)")
     .action(function (this: Command, service: string | undefined) {
       const flags = this.opts<{ file: string; lines?: string; follow?: boolean; stderr?: boolean; stdout?: boolean; monitor?: boolean }>();
-      return run(async (o) => (await import('./commands/logs.js')).runLogs(service, flags, o, signal))();
+      return run(async (o) => {
+        const { runLogs } = await import('./commands/logs.js');
+        return runLogs(service, flags, o, signal);
+      })();
     });
 
   program
@@ -205,7 +212,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--fix', 'repair what is safe and reversible (permissions, ownership, missing folders, an unheld empty repo.lock)')
     .action(function (this: Command) {
       const flags = this.opts<{ file: string; json?: boolean; fix?: boolean }>();
-      return run(async (o) => (await import('./commands/doctor.js')).runDoctor(flags, o), Boolean(flags.json))();
+      return run(async (o) => {
+        const { runDoctor } = await import('./commands/doctor.js');
+        return runDoctor(flags, o);
+      }, Boolean(flags.json))();
     });
 
   program

@@ -1,18 +1,17 @@
-import { defaultLaunchctl } from '../../api.js';
 import { doctorExitCode, runChecks, type CheckResult } from '../../doctor/checks.js';
 import { domainTarget } from '../../launchd/domain.js';
 import { gatherDoctorFacts } from '../../observe/doctor-facts.js';
 import { doctorJson, renderDoctorText, type FixReport, type GroupInfo } from '../../render/doctor-text.js';
 import { applyFix } from '../../system/doctor-fixes.js';
 import type { Output } from '../output.js';
-import { loadValidSpec, type ValidSpec } from './ops-common.js';
+import { launchctl, loadValidSpec, type ValidSpec } from './ops-common.js';
 
 export interface DoctorFlags { file: string; json?: boolean; fix?: boolean }
 
 const TIMEOUT_MS = 3000;
 
 async function check(loaded: ValidSpec): Promise<CheckResult[]> {
-  const facts = await gatherDoctorFacts(loaded.spec, loaded.desired, loaded.host, loaded.file, defaultLaunchctl(), { now: () => Date.now(), timeoutMs: TIMEOUT_MS, env: process.env });
+  const facts = await gatherDoctorFacts(loaded.spec, loaded.desired, loaded.host, loaded.file, launchctl(), { now: () => Date.now(), timeoutMs: TIMEOUT_MS, env: process.env });
   return runChecks(facts);
 }
 

@@ -2,7 +2,9 @@
 import type { DesiredJob } from '../../model/desired.js';
 import { LotusctlError } from '../../model/errors.js';
 import { didYouMean } from '../../spec/did-you-mean.js';
+import { Launchctl } from '../../system/launchctl.js';
 import { loadSpec, type LoadedSpec } from '../../system/load-spec.js';
+import { resolveLaunchctlBinary } from '../../system/platform.js';
 import { ExitCode } from '../errors.js';
 import type { Output } from '../output.js';
 import { reportDiagnostics } from './validate.js';
@@ -49,4 +51,9 @@ export function pause(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** The launchctl adapter (LOTUSCTL_LAUNCHCTL or /bin/launchctl), without loading the plan/apply API. */
+export function launchctl(): Launchctl {
+  return new Launchctl({ binary: resolveLaunchctlBinary(process.env, process.platform) });
 }

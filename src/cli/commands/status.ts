@@ -1,4 +1,3 @@
-import { defaultLaunchctl } from '../../api.js';
 import { LotusctlError } from '../../model/errors.js';
 import { gatherStatusFacts } from '../../observe/status-facts.js';
 import { renderStatusText, statusJson } from '../../render/status-text.js';
@@ -6,7 +5,7 @@ import { parseDuration } from '../../spec/units.js';
 import { statusView, type StatusView } from '../../status/status.js';
 import { interrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
-import { loadValidSpec, pause, selectJobs } from './ops-common.js';
+import { launchctl, loadValidSpec, pause, selectJobs } from './ops-common.js';
 
 export interface StatusFlags { file: string; json?: boolean; watch?: boolean; interval?: string }
 
@@ -24,7 +23,7 @@ export async function runStatus(service: string | undefined, flags: StatusFlags,
     // Re-read every round: lotus.yaml may change while watching.
     const loaded = loadValidSpec(flags.file, o, json);
     const jobs = selectJobs(loaded, service);
-    const facts = await gatherStatusFacts(loaded.spec, loaded.desired, jobs, defaultLaunchctl(), {
+    const facts = await gatherStatusFacts(loaded.spec, loaded.desired, jobs, launchctl(), {
       now: () => Date.now(), timeoutMs: PROBE_TIMEOUT_MS, monitorRow: service === undefined || service === 'monitor',
     });
     return statusView(facts);
