@@ -67,12 +67,18 @@ grep -E '"event":"(status|restart)"' "$monlog" | sed -E 's/^\{"time":"[^"]*",//'
 echo "metrics for Prometheus (textfile collector):"
 grep -E '^lotusctl_(service_up|restarts_total|chain_lag_epochs)' "$HOME/Library/Application Support/lotusctl/metrics.prom" || true
 
+step "7c. Status: launchd's view, the process, and health as the monitor last saw it (exit 2 = not all well)" "lotusctl status"
+lotusctl status || echo "(exit code $?)"
+
 step "8. Someone edits the plist and boots the job out by hand" "launchctl bootout gui/$uid/com.lotusctl.daemon"
 "$LOTUSCTL_LAUNCHCTL" bootout "gui/$uid/com.lotusctl.daemon"
 sed -i.bak 's|<integer>120</integer>|<integer>5</integer>|' "$HOME/Library/LaunchAgents/com.lotusctl.daemon.plist" && rm -f "$HOME/Library/LaunchAgents/com.lotusctl.daemon.plist.bak"
 
 step "9. Drift detection (exit 2 = drift)" "lotusctl drift"
 lotusctl drift || echo "(exit code $?)"
+
+step "9b. Doctor: every check, each with its fix (exit 1 = a failure)" "lotusctl doctor"
+lotusctl doctor || echo "(exit code $?)"
 
 step "10. Plan shows the repair" "lotusctl plan --out repair.plan"
 lotusctl plan --out repair.plan

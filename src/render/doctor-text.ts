@@ -44,7 +44,7 @@ export function renderDoctorText(results: readonly CheckResult[], info: readonly
     out.push(c.bold(`${g.group}${g.label ? ` (${g.label}${g.domain ? `, ${g.domain}` : ''})` : ''}`));
     for (const r of checks) {
       out.push(`  ${paint[r.level](LEVEL_TEXT[r.level].padEnd(4))}  ${r.id.padEnd(idWidth)}  ${r.message}`);
-      const indent = ' '.repeat(8 + idWidth);
+      const indent = ' '.repeat(10 + idWidth);
       for (const d of r.details ?? []) out.push(`${indent}${c.dim(d)}`);
       if (r.fix && r.level !== 'ok' && r.level !== 'skip') out.push(`${indent}${c.cyan('fix:')} ${r.fix}`);
     }

@@ -52,6 +52,8 @@ describe('npm run demo (examples/demo.sh)', () => {
       '"event":"restart","msg":"restarting daemon: unhealthy for 2 consecutive ticks',
       'com.lotusctl.daemon was booted out (unloaded) outside lotusctl',
       'ExitTimeOut = 5 (5s) -> 120 (2m)',
+      'SERVICE  LABEL                 DOMAIN',
+      'FAIL  launchd.loaded      not loaded in gui/',
       'Destroy complete! Resources: 4 destroyed.',
       'Demo complete.',
     ]) expect(r.stdout).toContain(marker);
