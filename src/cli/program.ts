@@ -196,12 +196,13 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--stderr', 'only the stderr log')
     .option('--stdout', 'only the stdout log')
     .option('--monitor', "the monitor's JSON log, rendered readably (with SERVICE: only lines about it)")
+    .option('--json', 'one JSON object per line (format_version 1)')
     .action(function (this: Command, service: string | undefined) {
-      const flags = this.opts<{ file: string; lines?: string; follow?: boolean; stderr?: boolean; stdout?: boolean; monitor?: boolean }>();
+      const flags = this.opts<{ file: string; lines?: string; follow?: boolean; stderr?: boolean; stdout?: boolean; monitor?: boolean; json?: boolean }>();
       return run(async (o) => {
         const { runLogs } = await import('./commands/logs.js');
         return runLogs(service, flags, o, signal);
-      })();
+      }, Boolean(flags.json))();
     });
 
   program

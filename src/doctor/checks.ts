@@ -354,7 +354,9 @@ function launchdChecks(j: JobFacts, f: DoctorFacts, add: Add): void {
   else if (cleanExit(e)) add('launchd.last-exit', 'ok', `${shortExit(e)}: ${explainExit(e)}`);
   else {
     const ex78 = e.kind === 'code' && e.code === 78 ? ' The program, folder, quarantine and privacy checks above show which cause applies.' : '';
-    add('launchd.last-exit', l.pid !== undefined ? 'warn' : 'fail', `${shortExit(e)}: ${explainExit(e)}${ex78}${l.pid !== undefined ? ' It is running again now.' : ''}`, {
+    // specs/launchd-behaviour.md §9: a job that keeps exiting is respawned no faster than ThrottleInterval, and may end with 78 too.
+    const loop = l.pid === undefined && (l.runs ?? 0) >= 3 ? ` launchd has started it ${l.runs} times since it was loaded: it is crash-looping (each restart waits out ThrottleInterval).` : '';
+    add('launchd.last-exit', l.pid !== undefined ? 'warn' : 'fail', `${shortExit(e)}: ${explainExit(e)}${ex78}${loop}${l.pid !== undefined ? ' It is running again now.' : ''}`, {
       fix: `lotusctl logs ${j.name} --stderr -n 100`, ...(details.length > 0 ? { details } : {}),
     });
   }

@@ -113,6 +113,9 @@ describe('doctor checks', () => {
     const dead = find(runChecks(facts([job({ launchd: { kind: 'loaded', state: 'not running', lastExit: { kind: 'code', code: 78, name: 'EX_CONFIG' } }, stderrTail: ['ERROR: boom', ''] })])), 'launchd.last-exit');
     expect(dead.level).toBe('fail');
     expect(dead.message).toMatch(/^78 EX_CONFIG: .*launchd could not set the job up.*checks above/);
+    expect(dead.message).not.toMatch(/crash-looping/);
+    const looping = find(runChecks(facts([job({ launchd: { kind: 'loaded', state: 'spawn scheduled', runs: 41, lastExit: { kind: 'code', code: 1 } } })])), 'launchd.last-exit');
+    expect(looping.message).toMatch(/started it 41 times since it was loaded: it is crash-looping/);
     expect(dead.details).toEqual([`last lines of ${HOME}/Library/Logs/lotus/daemon.err.log:`, '  ERROR: boom', '  ']);
     const again = find(runChecks(facts([job({ launchd: { kind: 'loaded', pid: 9, lastExit: { kind: 'signal', signal: 11 } } })])), 'launchd.last-exit');
     expect(again.level).toBe('warn');

@@ -126,12 +126,14 @@ monitor:
 `);
     mkdirSync(join(sb.home, 'Documents'), { recursive: true });
     mkdirSync(join(sb.home, '.lotus'), { recursive: true });
-    // Someone installed lotus by hand too, on the same repo.
-    mkdirSync(join(sb.home, 'Library/LaunchAgents'), { recursive: true });
-    writeFileSync(join(sb.home, 'Library/LaunchAgents/io.example.lotus.plist'), buildPlist({
+    // Someone installed lotus by hand too, on the same repo, as an agent for every user (/Library/LaunchAgents, here a sandbox folder).
+    const agents = sb.path('Library/LaunchAgents');
+    mkdirSync(agents, { recursive: true });
+    writeFileSync(join(agents, 'io.example.lotus.plist'), buildPlist({
       Label: 'io.example.lotus', ProgramArguments: [join(sb.bin, 'lotus'), 'daemon'], EnvironmentVariables: { LOTUS_PATH: '~/.lotus' }, RunAtLoad: true,
     }));
-    const d = await doctor([], { FAKE_LAUNCHD_NO_GUI: '1' });
+    const env = { FAKE_LAUNCHD_NO_GUI: '1', LOTUSCTL_SYSTEM_AGENTS_DIR: agents };
+    const d = await doctor([], env);
     expect(d.code).toBe(1);
     expect(d.get('daemon', 'working-directory')).toMatchObject({ level: 'fail', fixable: true });
     expect(d.get('daemon', 'paths.privacy')).toMatchObject({ level: 'fail', message: expect.stringMatching(/stdout log .*lotus\.out\.log is in ~\/Documents/) });
@@ -141,7 +143,7 @@ monitor:
     expect(d.get('daemon', 'launchd.domain')).toMatchObject({ level: 'fail', fix: expect.stringMatching(/domain: user/) });
     expect(d.get('monitor', 'monitor.ticking')).toMatchObject({ level: 'fail', message: expect.stringMatching(/no samples in the last 24 h/) });
 
-    const f = await doctor(['--fix'], { FAKE_LAUNCHD_NO_GUI: '1' });
+    const f = await doctor(['--fix'], env);
     expect(f.json.fixes?.map((x) => `${x.group} ${x.check} ${x.ok}`)).toEqual(expect.arrayContaining(['daemon working-directory true', 'daemon logs.folder true']));
     expect(f.get('daemon', 'working-directory').level).toBe('ok');
     expect(statSync(join(sb.home, 'lotus-work')).isDirectory()).toBe(true);

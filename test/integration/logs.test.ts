@@ -48,12 +48,18 @@ describe('lotusctl logs', () => {
     ]);
     const e = await sb.cli(['logs', 'daemon', '--stderr', '-n', '1']);
     expect(e.stdout).toBe('2026-08-06T10:00:04.000Z\tWARN\tmain\terr two\n');
+    const j = await sb.cli(['logs', 'daemon', '-n', '2', '--json']);
+    expect(j.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { format_version: '1', service: 'daemon', stream: 'stdout', path: out(), time: '2026-08-06T10:00:03.000Z', line: '2026-08-06T10:00:03.000Z\tINFO\tmain\tout two' },
+      { format_version: '1', service: 'daemon', stream: 'stderr', path: err(), time: '2026-08-06T10:00:04.000Z', line: '2026-08-06T10:00:04.000Z\tWARN\tmain\terr two' },
+    ]);
   });
 
   it('failure cases: a service without logs (exit 1 with the fix), no file written yet, an unreadable log, an unknown service', async () => {
     sb.writeSpec(SPEC);
     const none = await sb.cli(['logs', 'miner']);
     expect(none.code).toBe(1);
+    expect(JSON.parse((await sb.cli(['logs', 'miner', '--json'])).stdout)).toMatchObject({ format_version: '1', error: { code: 'logs.not-configured' } });
     expect(none.stderr).toMatch(/^error\[logs\.not-configured\]: service miner has no log files in lotus\.yaml\nhint: add logs: \{ dir: ~\/Library\/Logs\/lotus \}.* under services\.miner/);
 
     const missing = await sb.cli(['logs', 'daemon']);

@@ -1,16 +1,19 @@
 import type { DesiredJob } from '../../model/desired.js';
 import { LotusctlError } from '../../model/errors.js';
-import { interleave, labelLine, monitorLineConcerns, renderMonitorLine, type LogTail } from '../../render/log-lines.js';
+import { interleave, labelLine, lineTime, monitorLineConcerns, renderMonitorLine, type LogTail } from '../../render/log-lines.js';
 import { errnoCode } from '../../system/atomic-file.js';
 import { DEFAULT_MAX_SCAN_BYTES, FileFollower, tailLines } from '../../system/tail-file.js';
 import { interrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import { loadValidSpec, pause, selectJobs, type ValidSpec } from './ops-common.js';
 
-export interface LogsFlags { file: string; lines?: string; follow?: boolean; stderr?: boolean; stdout?: boolean; monitor?: boolean }
+export interface LogsFlags { file: string; lines?: string; follow?: boolean; stderr?: boolean; stdout?: boolean; monitor?: boolean; json?: boolean }
 
 interface Source {
   readonly label: string;
+  /** The service (or `monitor`) and which of its streams. */
+  readonly service: string;
+  readonly stream: 'stdout' | 'stderr';
   readonly path: string;
   /** The monitor's JSON log: rendered readably. */
   readonly monitorJson: boolean;
@@ -45,8 +48,8 @@ function sourcesFor(loaded: ValidSpec, service: string | undefined, flags: LogsF
     if (filter !== undefined) selectJobs(loaded, filter); // an unknown service is an error, not an empty log
     const keep = filter === undefined ? undefined : (line: string) => monitorLineConcerns(line, filter);
     const out: Source[] = [];
-    if (want.includes('stdout') && mon.stdoutPath) out.push({ label: 'monitor', path: mon.stdoutPath, monitorJson: true, ...(keep ? { keep } : {}) });
-    if (want.includes('stderr') && mon.stderrPath) out.push({ label: 'monitor/stderr', path: mon.stderrPath, monitorJson: false });
+    if (want.includes('stdout') && mon.stdoutPath) out.push({ label: 'monitor', service: 'monitor', stream: 'stdout', path: mon.stdoutPath, monitorJson: true, ...(keep ? { keep } : {}) });
+    if (want.includes('stderr') && mon.stderrPath) out.push({ label: 'monitor/stderr', service: 'monitor', stream: 'stderr', path: mon.stderrPath, monitorJson: false });
     return out;
   }
   const jobs = selectJobs(loaded, service).filter((j) => j.kind === 'service');
@@ -66,13 +69,26 @@ function sourcesFor(loaded: ValidSpec, service: string | undefined, flags: LogsF
       }
       // stdout and stderr sent to one file: show it once.
       if (out.some((x) => x.path === p)) continue;
-      out.push({ label: `${job.name}/${s}`, path: p, monitorJson: false });
+      out.push({ label: `${job.name}/${s}`, service: job.name, stream: s, path: p, monitorJson: false });
     }
   }
   if (out.length === 0) {
     throw new LotusctlError('logs.not-configured', `no service in ${loaded.file} has log files`, { hint: `add logs: { dir: ~/Library/Logs/lotus } to a service in ${loaded.file}, then run lotusctl apply` });
   }
   return out;
+}
+
+function logLineJson(src: Source, line: string): Record<string, unknown> {
+  const t = lineTime(line);
+  let record: unknown = null;
+  if (src.monitorJson) {
+    try {
+      record = JSON.parse(line);
+    } catch {
+      record = null;
+    }
+  }
+  return { format_version: '1', service: src.service, stream: src.stream, path: src.path, time: t === undefined ? null : new Date(t).toISOString(), line, ...(src.monitorJson ? { record } : {}) };
 }
 
 function readError(path: string, e: unknown): LotusctlError {
@@ -91,7 +107,10 @@ export async function runLogs(service: string | undefined, flags: LogsFlags, o: 
   const loaded = loadValidSpec(flags.file, o, false);
   const sources = sourcesFor(loaded, service, flags, o);
   const showLabels = sources.length > 1;
-  const print = (src: Source, line: string) => o.out(labelLine(src.label, src.monitorJson ? renderMonitorLine(line, o.colors) : line, showLabels, o.colors));
+  const print = flags.json
+    // One JSON object per line (NDJSON), so -f can stream it too.
+    ? (src: Source, line: string) => o.out(JSON.stringify(logLineJson(src, line)))
+    : (src: Source, line: string) => o.out(labelLine(src.label, src.monitorJson ? renderMonitorLine(line, o.colors) : line, showLabels, o.colors));
 
   // Followers first: their start offsets bound the tails, so no line is shown twice or missed in between.
   const followers = flags.follow ? sources.map((s) => new FileFollower(s.path)) : [];
