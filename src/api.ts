@@ -7,12 +7,11 @@ import type { Plan } from './model/plan.js';
 import { observe } from './observe/observe.js';
 import { diff } from './plan/diff.js';
 import { Launchctl } from './system/launchctl.js';
-import { loadSpec as loadSpecFile, type LoadedSpec, type LoadOptions } from './system/load-spec.js';
+import { loadSpec as loadSpecFile, requireValid, type LoadedSpec, type LoadOptions } from './system/load-spec.js';
 import { resolveLaunchctlBinary } from './system/platform.js';
-import { formatDiagnostic } from './render/diagnostics.js';
-import { noColors } from './render/colors.js';
 
 export type { LoadedSpec, LoadOptions, Plan, ApplyResult, ApplyHooks };
+export { requireValid };
 
 /** The launchctl adapter for this machine: LOTUSCTL_LAUNCHCTL if set, /bin/launchctl on macOS. */
 export function defaultLaunchctl(env: NodeJS.ProcessEnv = process.env): Launchctl {
@@ -22,18 +21,6 @@ export function defaultLaunchctl(env: NodeJS.ProcessEnv = process.env): Launchct
 /** Read and validate lotus.yaml and resolve it against this host. Check `.ok` and `.diagnostics`. */
 export function loadSpec(file = 'lotus.yaml', opts: LoadOptions = {}): LoadedSpec {
   return loadSpecFile(file, opts);
-}
-
-/** Throws spec.invalid with every error as a detail line when the spec has errors. */
-export function requireValid(loaded: LoadedSpec): Required<Pick<LoadedSpec, 'desired' | 'spec' | 'host'>> & LoadedSpec {
-  if (!loaded.ok || !loaded.desired || !loaded.spec || !loaded.host) {
-    const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
-    throw new LotusctlError('spec.invalid', `${loaded.file} has ${errors.length} error${errors.length === 1 ? '' : 's'}`, {
-      hint: `run lotusctl validate -f ${loaded.file}`,
-      details: errors.map((d) => formatDiagnostic(loaded.file, d, noColors)),
-    });
-  }
-  return loaded as Required<Pick<LoadedSpec, 'desired' | 'spec' | 'host'>> & LoadedSpec;
 }
 
 export interface PlanOptions {

@@ -74,11 +74,25 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--out <file>', 'save the plan for `lotusctl apply FILE` (mode 0600: it holds secrets)')
     .option('--detailed-exitcode', 'exit 0: no changes, 1: error, 2: changes present')
     .option('--json', 'machine-readable output (format_version 1)')
+    .option('--destroy', 'plan the removal of everything lotusctl manages for this spec (what destroy would do)')
+    .option('--stdin', 'read the spec text from standard input; --file still says where it lives (relative paths, the monitor)')
     .action(function (this: Command) {
       const flags = this.opts<EngineFlags>();
       return run(async (o) => {
         const { runPlan } = await import('./commands/engine.js');
         return runPlan(flags, o);
+      }, Boolean(flags.json))();
+    });
+
+  program
+    .command('show <planfile>')
+    .description('print a plan saved with plan --out, as plan printed it (read-only; does not look at the machine)')
+    .option('--json', 'machine-readable output (format_version 1)')
+    .action(function (this: Command, planfile: string) {
+      const flags = this.opts<{ json?: boolean }>();
+      return run(async (o) => {
+        const { runShow } = await import('./commands/engine.js');
+        return runShow(planfile, flags, o);
       }, Boolean(flags.json))();
     });
 

@@ -8,6 +8,9 @@ import { validateSpecText } from '../spec/validate.js';
 import { locate } from '../spec/yaml-source.js';
 import { gatherHostFacts, homeDir } from './host.js';
 import { readSpecFile } from './spec-file.js';
+import { LotusctlError } from '../model/errors.js';
+import { formatDiagnostic } from '../render/diagnostics.js';
+import { noColors } from '../render/colors.js';
 
 export interface LoadedSpec {
   /** The path as given (for messages) and its absolute form. */
@@ -26,12 +29,14 @@ export interface LoadedSpec {
 export interface LoadOptions {
   strict?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The spec text, read elsewhere (stdin); `file` still says where it lives: relative paths and the monitor's --file. */
+  text?: string;
 }
 
 /** Read, validate and resolve a spec file against this host: the shell half of "yaml text -> DesiredState". */
 export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const path = resolve(file);
-  const text = readSpecFile(path);
+  const text = opts.text ?? readSpecFile(path);
   const v = validateSpecText(text, opts.strict ? { strict: true } : {});
   if (!v.spec) return { file, path, text, diagnostics: v.diagnostics, ok: false };
   const env = opts.env ?? process.env;
@@ -43,4 +48,16 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const diagnostics = [...v.diagnostics, ...hostDiagnostics].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
   const ok = !diagnostics.some((d) => d.severity === 'error');
   return { file, path, text, spec: v.spec, host, desired: r.desired, diagnostics, ok };
+}
+
+/** Throws spec.invalid with every error as a detail line when the spec has errors. */
+export function requireValid(loaded: LoadedSpec): Required<Pick<LoadedSpec, 'desired' | 'spec' | 'host'>> & LoadedSpec {
+  if (!loaded.ok || !loaded.desired || !loaded.spec || !loaded.host) {
+    const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+    throw new LotusctlError('spec.invalid', `${loaded.file} has ${errors.length} error${errors.length === 1 ? '' : 's'}`, {
+      hint: `run lotusctl validate -f ${loaded.file}`,
+      details: errors.map((d) => formatDiagnostic(loaded.file, d, noColors)),
+    });
+  }
+  return loaded as Required<Pick<LoadedSpec, 'desired' | 'spec' | 'host'>> & LoadedSpec;
 }

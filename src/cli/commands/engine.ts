@@ -24,10 +24,22 @@ export interface EngineFlags {
   detailedExitcode?: boolean;
   out?: string;
   autoApprove?: boolean;
+  /** plan: read the spec text from stdin; --file still names where it lives (for relative paths). */
+  stdin?: boolean;
+  /** plan: plan the removal of everything lotusctl manages, as destroy would. */
+  destroy?: boolean;
+}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch (e) {
+    throw new LotusctlError('spec.unreadable', `cannot read the spec from standard input (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'pipe the spec text into lotusctl plan --stdin', cause: e });
+  }
 }
 
 async function planFromSpec(flags: EngineFlags, o: Output, mode: 'apply' | 'destroy'): Promise<Plan> {
-  const loaded = loadSpec(flags.file);
+  const loaded = loadSpec(flags.file, flags.stdin ? { text: readStdin() } : {});
   reportDiagnostics(loaded, o, { json: Boolean(flags.json) });
   if (!loaded.ok) throw new ExitCode(1);
   const opts = { launchctl: defaultLaunchctl(), ...(flags.target?.length ? { targets: flags.target } : {}) };
@@ -36,7 +48,7 @@ async function planFromSpec(flags: EngineFlags, o: Output, mode: 'apply' | 'dest
 
 /** `lotusctl plan`: show the difference; --out saves it; --detailed-exitcode: 0 none, 2 changes. */
 export async function runPlan(flags: EngineFlags, o: Output, mode: 'apply' | 'destroy' = 'apply'): Promise<number> {
-  const p = await planFromSpec(flags, o, mode);
+  const p = await planFromSpec(flags, o, flags.destroy ? 'destroy' : mode);
   if (flags.json) o.out(JSON.stringify(planJson(p), null, 2));
   else o.out(renderPlanText(p, o.colors).trimEnd());
   if (flags.out) {
@@ -45,6 +57,24 @@ export async function runPlan(flags: EngineFlags, o: Output, mode: 'apply' | 'de
     if (!flags.json) o.out(`\nSaved the plan to ${flags.out}. To carry out exactly this plan, run:\n  lotusctl apply ${flags.out}`);
   }
   return flags.detailedExitcode && !isEmptyPlan(p) ? 2 : 0;
+}
+
+/** `lotusctl show PLANFILE`: a saved plan as plan prints it (text or --json), without looking at the machine. */
+export function runShow(planFile: string, flags: { json?: boolean }, o: Output): number {
+  const p = readPlanFile(planFile);
+  if (flags.json) o.out(JSON.stringify(planJson(p), null, 2));
+  else o.out(renderPlanText(p, o.colors).trimEnd());
+  return 0;
+}
+
+function readPlanFile(planFile: string): Plan {
+  let text: string;
+  try {
+    text = readFileSync(planFile, 'utf8');
+  } catch (e) {
+    throw new LotusctlError('plan.file-unreadable', `cannot read the plan file ${planFile}`, { hint: 'create it with lotusctl plan --out FILE', cause: e });
+  }
+  return decodePlanFile(text, planFile);
 }
 
 /** `lotusctl drift`: read-only; 0 when the machine matches the last apply, 2 when not. */
@@ -70,13 +100,7 @@ async function confirm(o: Output, mode: 'apply' | 'destroy'): Promise<boolean> {
 export async function runApply(planFile: string | undefined, flags: EngineFlags, o: Output, mode: 'apply' | 'destroy' = 'apply', signal?: AbortSignal): Promise<number> {
   let p: Plan;
   if (planFile) {
-    let text: string;
-    try {
-      text = readFileSync(planFile, 'utf8');
-    } catch (e) {
-      throw new LotusctlError('plan.file-unreadable', `cannot read the plan file ${planFile}`, { hint: 'create it with lotusctl plan --out FILE', cause: e });
-    }
-    p = decodePlanFile(text, planFile);
+    p = readPlanFile(planFile);
   } else {
     if (!flags.autoApprove && !o.isTTY) {
       throw new LotusctlError('apply.needs-approval', `no terminal to ask for confirmation, and --auto-approve was not given`, {

@@ -1,11 +1,15 @@
-import type { LoadedSpec } from '../../system/load-spec.js';
+import { requireValid, type LoadedSpec } from '../../system/load-spec.js';
 import { diagnosticsJson, formatDiagnostic, summarizeDiagnostics } from '../../render/diagnostics.js';
 import { ExitCode } from '../errors.js';
 import type { Output } from '../output.js';
 
 /** Print a loaded spec's diagnostics; throws ExitCode(1) when it has errors. Shared by every command that reads a spec. */
 export function reportDiagnostics(loaded: LoadedSpec, o: Output, opts: { json?: boolean; quietWhenOk?: boolean } = {}): void {
-  if (opts.json) return;
+  // --json scripts get one error object on stdout (code spec.invalid, each diagnostic as file:line:col in details).
+  if (opts.json) {
+    requireValid(loaded);
+    return;
+  }
   for (const d of loaded.diagnostics) o.err(formatDiagnostic(loaded.file, d, o.errColors));
   if (!loaded.ok) {
     o.err(`${loaded.file}: ${summarizeDiagnostics(loaded.diagnostics)}; nothing was changed`);
