@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/cli.js';
+import { cliPath, repoRoot } from '../helpers/cli.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
 function run(cmd: string, args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -36,6 +37,54 @@ describe('examples', () => {
     const third = await run(process.execPath, [script, bad], sb.env, repoRoot);
     expect(third.code).toBe(1);
     expect(third.stderr).toMatch(/bad\.yaml:4:5  error: unknown key "progam"/);
+  });
+
+  it('examples/mdm-postinstall.sh answers with exit codes: applies once, then 0 with no changes; --check reports drift without repairing it', async () => {
+    const sleeper = sb.script('sleeper', 'exec sleep 600');
+    const spec = sb.writeSpec(`version: 1\nservices:\n  daemon:\n    program: ${sleeper}\n    throttle_interval: 1s\n`);
+    const log = sb.path('logs/mdm.log');
+    const lotusctl = sb.script('lotusctl', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} "$@"`);
+    const script = join(repoRoot, 'examples/mdm-postinstall.sh');
+    const tmp = sb.path('tmp');
+    mkdirSync(tmp);
+    const env = { ...sb.env, LOTUSCTL_BIN: lotusctl, LOTUSCTL_LOG: log, TMPDIR: tmp };
+    const mdm = (args: string[], extra: Record<string, string> = {}) => run('bash', [script, ...args], { ...env, ...extra }, sb.root);
+    const logText = () => readFileSync(log, 'utf8');
+    const label = 'com.lotusctl.daemon';
+
+    // Jamf Pro's calling convention: "/", computer name, user, then parameter 4 (the spec).
+    const first = await mdm(['/', 'mac-mini-7', 'admin', spec]);
+    expect(first.code, logText()).toBe(0);
+    expect(first.stdout).toMatch(/^lotusctl: changes applied: the Mac matches /);
+    expect(logText()).toMatch(/Plan: 2 to add, 0 to change, 0 to destroy\./);
+    expect(logText()).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 destroyed\./);
+    const pid = (await sb.print(label)).pid;
+    expect(pid).toBeGreaterThan(0);
+    // No saved plan (it holds secrets) is left behind.
+    expect(readdirSync(tmp)).toEqual([]);
+
+    const second = await mdm([spec]);
+    expect(second.code, logText()).toBe(0);
+    expect(second.stdout).toMatch(/no changes/);
+    expect((await sb.print(label)).pid).toBe(pid);
+
+    await sb.launchctl(['bootout', `gui/${process.getuid?.() ?? 0}/${label}`]);
+    const audit = await mdm(['--check'], { LOTUSCTL_SPEC: spec });
+    expect(audit.code).toBe(1);
+    expect(audit.stdout).toMatch(/changes pending/);
+    expect((await sb.print(label)).loaded).toBe(false);
+    const repair = await mdm([spec]);
+    expect(repair.code, logText()).toBe(0);
+    expect((await sb.print(label)).pid).toBeGreaterThan(0);
+
+    const bad = sb.writeSpec(`version: 1\nservices:\n  daemon:\n    program: ${sleeper}\n    exit_timout: 5s\n`, 'bad.yaml');
+    const broken = await mdm([bad]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/lotusctl plan failed \(exit 1\): nothing was changed/);
+    expect(logText()).toContain(`${bad}:5:5  services.daemon.exit_timout: unknown key "exit_timout"`);
+    const missing = await mdm([spec], { LOTUSCTL_BIN: sb.path('bin/nope') });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/lotusctl not found/);
   });
 });
 
