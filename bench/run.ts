@@ -8,6 +8,7 @@ import { renderPlanText } from '../src/render/plan-text.js';
 import { noColors } from '../src/render/colors.js';
 import { toDesiredState } from '../src/spec/desired.js';
 import { validateSpecText } from '../src/spec/validate.js';
+import { benchAnsibleCheckMode } from './ansible-check-mode.js';
 
 const root = join(import.meta.dirname, '../..');
 const fixtures = join(root, 'test/fixtures/launchctl');
@@ -45,3 +46,6 @@ bench('toDesiredState (50 services)', 200, () => toDesiredState(spec, host));
 bench('diff (50 services, empty machine)', 200, () => diff(desired, empty, { now: '2026-11-30T00:00:00Z' }));
 bench('renderPlanText (50 services)', 50, () => renderPlanText(plan, noColors));
 console.log(`rss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);
+
+// Real processes, not the pure core: the Ansible module against Ansible's own launchd module (when ansible is installed).
+await benchAnsibleCheckMode();
