@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ansiblePlaybook, ansiblePlaybookBin, collectionsPath } from '../helpers/ansible.js';
 import { repoRoot } from '../helpers/cli.js';
 import { Sandbox } from '../helpers/sandbox.js';
@@ -14,6 +15,8 @@ const DAEMON = 'com.lotusctl.daemon';
 const MONITOR = 'com.lotusctl.monitor';
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const SLOW = { timeout: 300_000 };
+// The example playbook uses the user domain (Macs reached over SSH).
+const domain = `user/${process.getuid?.() ?? 0}`;
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -33,7 +36,11 @@ afterEach(async () => {
 });
 
 describe('the lotusctl.macos.node role (ansible/lotus-macs.yml)', () => {
-  it('pins the version of this package', () => {
+  it('pins the version of this package; the README shows this playbook', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const shown = /`ansible\/lotus-macs\.yml`:\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown).toBeDefined();
+    expect(parse(shown as string)).toEqual(parse(readFileSync(join(collectionsPath, 'lotus-macs.yml'), 'utf8')));
     const defaults = readFileSync(join(collectionsPath, 'ansible_collections/lotusctl/macos/roles/node/defaults/main.yml'), 'utf8');
     expect(/^lotusctl_version: "([^"]+)"$/m.exec(defaults)?.[1]).toBe(version);
     expect(/lotusctl_version: "([^"]+)"/.exec(readFileSync(join(collectionsPath, 'lotus-macs.yml'), 'utf8'))?.[1]).toBe(version);
@@ -65,27 +72,34 @@ describe('the lotusctl.macos.node role (ansible/lotus-macs.yml)', () => {
     });
     const site = join(collectionsPath, 'lotus-macs.yml');
 
+    // Check mode on a Mac without lotusctl: counted as a change (npm would install it), and nothing is installed or written.
+    const look = await ansiblePlaybook(sb, site, vars(), ['--check']);
+    expect(look.recap, look.output).toMatchObject({ failed: 0, changed: 1 });
+    expect(look.stdout).toContain(`would install lotusctl ${version} from ${tarball}`);
+    expect(existsSync(prefix)).toBe(false);
+    expect(existsSync(join(sb.home, 'lotus.yaml'))).toBe(false);
+
     const first = await ansiblePlaybook(sb, site, vars());
     expect(first.recap, first.output).toMatchObject({ failed: 0, changed: 2 });
     expect(readFileSync(join(prefix, 'lib/node_modules/lotusctl/package.json'), 'utf8')).toContain(`"version": "${version}"`);
     const spec = join(sb.home, 'lotus.yaml');
     expect(statSync(spec).mode & 0o777).toBe(0o600);
     expect(readFileSync(spec, 'utf8')).toMatch(/^# Ansible managed \(role lotusctl\.macos\.node\)/);
-    const daemon = await sb.print(DAEMON);
+    const daemon = await sb.print(DAEMON, domain);
     expect(daemon.pid).toBeGreaterThan(0);
     // The example's monitor section made it through the template: the monitor job runs the npm-installed lotusctl.
-    const monitor = await sb.print(MONITOR);
+    const monitor = await sb.print(MONITOR, domain);
     expect(monitor.pid).toBeGreaterThan(0);
     expect(monitor.text).toContain(join(prefix, 'lib/node_modules/lotusctl/dist/src/cli/main.js'));
 
     const second = await ansiblePlaybook(sb, site, vars());
     expect(second.recap, second.output).toMatchObject({ failed: 0, changed: 0 });
-    expect((await sb.print(DAEMON)).pid).toBe(daemon.pid);
+    expect((await sb.print(DAEMON, domain)).pid).toBe(daemon.pid);
 
     const absent = await ansiblePlaybook(sb, site, vars({ lotusctl_state: 'absent' }));
     expect(absent.recap, absent.output).toMatchObject({ failed: 0, changed: 1 });
-    expect((await sb.print(DAEMON)).loaded).toBe(false);
-    expect((await sb.print(MONITOR)).loaded).toBe(false);
+    expect((await sb.print(DAEMON, domain)).loaded).toBe(false);
+    expect((await sb.print(MONITOR, domain)).loaded).toBe(false);
     expect(existsSync(sb.agentPlist(DAEMON))).toBe(false);
     // Never the Lotus repo.
     expect(existsSync(join(sb.home, '.lotus'))).toBe(true);
