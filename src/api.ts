@@ -2,7 +2,6 @@ import { realpathSync } from 'node:fs';
 import type { ApplyResult } from './apply/apply.js';
 import type { ApplyHooks } from './apply/events.js';
 import type { Clock } from './apply/readiness.js';
-import { LotusctlError } from './model/errors.js';
 import type { Plan } from './model/plan.js';
 import { observe } from './observe/observe.js';
 import { diff } from './plan/diff.js';
