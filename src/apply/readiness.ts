@@ -1,10 +1,10 @@
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import type { DomainTarget } from '../launchd/domain.js';
 import { explainExit } from '../launchd/exit-status.js';
 import { LotusctlError } from '../model/errors.js';
 import type { JobStep } from '../model/plan.js';
 import type { Launchctl } from '../system/launchctl.js';
 import { resolveApiUrl, rpcCall } from '../system/lotus-api.js';
+import { readTail } from '../system/read-file.js';
 
 export interface Clock {
   now(): number;
@@ -17,18 +17,11 @@ const POLL_MS = 200;
 
 /** The last `lines` lines of a log file, or [] when it cannot be read. */
 export function tailFile(path: string, lines = 20, maxBytes = 16 * 1024): string[] {
-  let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
-    const len = Math.min(size, maxBytes);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    return buf.toString('utf8').split('\n').filter((l) => l.length > 0).slice(-lines);
+    // readTail refuses a FIFO or a device at the log path instead of blocking on it.
+    return (readTail(path, maxBytes)?.toString('utf8') ?? '').split('\n').filter((l) => l.length > 0).slice(-lines);
   } catch {
     return [];
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -1,9 +1,10 @@
 // What the monitor remembers between ticks, in <stateDir>/monitor-state.json (snake_case, ISO times, like state.json).
 // Read at the start of every tick and written before any action, so a monitor killed mid-restart still counts it.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../system/atomic-file.js';
+import { FileReadError, readTextCapped } from '../system/read-file.js';
 import type { HealthStatus, ServiceState } from './policy.js';
 
 export const MONITOR_STATE_FILE = 'monitor-state.json';
@@ -88,10 +89,11 @@ export function readMonitorState(stateDir: string): MonitorStateRead {
   const file = monitorStatePath(stateDir);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextCapped(file, 'state');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { services: {} };
-    return { services: {}, problem: `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}); restart counts and the circuit breaker start from zero` };
+    if (e instanceof FileReadError && e.problem === 'missing') return { services: {} };
+    const why = e instanceof FileReadError ? e.detail : String((e as NodeJS.ErrnoException).code ?? e);
+    return { services: {}, problem: `cannot read ${file} (${why}); restart counts and the circuit breaker start from zero` };
   }
   try {
     const parsed = fileSchema.parse(JSON.parse(text));

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { parse, parseBinary } from 'plist';
 import type { ActualFile, ActualJob, ActualJobState, ActualState } from '../model/actual.js';
 import type { DesiredState, PlistDict } from '../model/desired.js';
@@ -8,16 +8,18 @@ import { isLotusctlError } from '../model/errors.js';
 import { sha256 } from '../plan/digest.js';
 import type { Launchctl } from '../system/launchctl.js';
 import { readManifest } from '../system/manifest.js';
+import { FileReadError, readFileCapped } from '../system/read-file.js';
 
 /** Read a plist file: XML or binary, parsed with the plist library; unreadable content is `invalid`, not an error. */
 export function readPlistFile(path: string): ActualFile {
   let bytes: Buffer;
   let st: ReturnType<typeof statSync>;
   try {
+    // The capped reader refuses a FIFO, a device or a huge file at the plist path with a clear error, never hangs.
+    bytes = readFileCapped(path, 'plist');
     st = statSync(path);
-    bytes = readFileSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
+    if ((e instanceof FileReadError && e.problem === 'missing') || (e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
     throw e;
   }
   const base = { exists: true as const, digest: sha256(bytes), mode: Number(st.mode) & 0o7777, uid: Number(st.uid) };

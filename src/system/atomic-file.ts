@@ -1,9 +1,10 @@
 // Crash-safe file replacement: readers see the old bytes or the new bytes, never a mix.
 // Not the write-file-atomic package: it does not fsync the directory and it swallows chown EPERM for non-root.
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { InternalError, LotusctlError, isLotusctlError } from '../model/errors.js';
+import { readFileCappedIfExists, type ReadKind } from './read-file.js';
 
 /** How the replaced file must end up. */
 export interface AtomicWriteOptions {
@@ -49,19 +50,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: A
   }
 }
 
-/** The file's bytes, or undefined when it does not exist. Throws `fs.read-failed` for any other problem. */
-export function readFileIfExists(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = errnoCode(e);
-    // ENOTDIR: a parent is a file, so this path cannot exist either.
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new LotusctlError('fs.read-failed', `cannot read ${path}: ${code ?? String(e)}`, {
-      hint: code === 'EACCES' || code === 'EPERM' ? `check the permissions of ${path}` : 'check the path and try again',
-      cause: e,
-    });
-  }
+/**
+ * The file's bytes, or undefined when it (or a parent) does not exist. Goes through the capped reader: throws
+ * `fs.not-a-file` (FIFO, device, directory), `fs.too-large` (past READ_LIMITS[kind]) or `fs.read-failed`.
+ */
+export function readFileIfExists(path: string, kind: ReadKind = 'plist'): Buffer | undefined {
+  return readFileCappedIfExists(path, kind);
 }
 
 // Makes the rename itself durable. macOS fsync does not flush the drive cache (F_FULLFSYNC, which Node does not expose).

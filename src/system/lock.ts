@@ -1,7 +1,7 @@
 // One writer per state directory (Terraform's state lock): `<stateDir>/lock.json`, created with O_EXCL.
 // A lock is never taken over silently, not even from a dead holder: the user runs `lotusctl force-unlock <ID>`.
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { LotusctlError } from '../model/errors.js';
 import { sha256 } from '../plan/digest.js';
 import { errnoCode } from './atomic-file.js';
+import { FileReadError, readFileCapped } from './read-file.js';
 
 /** Who holds the lock; the JSON content of `<stateDir>/lock.json` (a format other lotusctl processes read). */
 export interface LockInfo {
@@ -108,12 +109,13 @@ export function readLock(stateDir: string): LockInfo | undefined {
   let bytes: Buffer;
   let mtime: Date;
   try {
-    bytes = readFileSync(file);
+    bytes = readFileCapped(file, 'lock');
     mtime = statSync(file).mtime;
   } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return undefined;
-    throw new LotusctlError('lock.unreadable', `cannot read state lock ${file}: ${errnoCode(e) ?? String(e)}`, {
-      hint: `check the ownership of ${stateDir} (was lotusctl run with sudo?)`, cause: e,
+    if ((e instanceof FileReadError && e.problem === 'missing') || errnoCode(e) === 'ENOENT') return undefined;
+    const why = e instanceof FileReadError ? e.detail : errnoCode(e) ?? String(e);
+    throw new LotusctlError('lock.unreadable', `cannot read state lock ${file}: ${why}`, {
+      hint: e instanceof FileReadError && e.problem !== 'unreadable' ? `move ${file} aside; it is not a lock lotusctl wrote` : `check the ownership of ${stateDir} (was lotusctl run with sudo?)`, cause: e,
     });
   }
   const parsed = parseLock(bytes);
@@ -231,9 +233,9 @@ function holdLock(file: string, info: LockInfo): HeldLock {
 function removeIfOurs(file: string, id: string): void {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readFileCapped(file, 'lock');
   } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return; // force-unlocked under us
+    if (e instanceof FileReadError && e.problem === 'missing') return; // force-unlocked under us
     throw e;
   }
   if (parseLock(bytes)?.id === id) unlinkIfPresent(file);

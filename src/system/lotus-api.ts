@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readTextCapped } from './read-file.js';
 
 /** `/ip4/127.0.0.1/tcp/1234/http` (or `/dns/...`, `/ip6/...`) -> `http://127.0.0.1:1234`; undefined when unreadable. */
 export function multiaddrToUrl(ma: string): string | undefined {
@@ -16,10 +16,37 @@ export function resolveApiUrl(api: string, repo: string | undefined): string | u
   if (api !== 'auto') return multiaddrToUrl(api);
   if (!repo) return undefined;
   try {
-    return multiaddrToUrl(readFileSync(join(repo, 'api'), 'utf8'));
+    return multiaddrToUrl(readTextCapped(join(repo, 'api'), 'api'));
   } catch {
     return undefined;
   }
+}
+
+/** The most of an API answer the health probes read: Filecoin.Version, ChainHead, NetPeers answer in a few KiB. */
+export const MAX_RPC_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** The body as text, or undefined when it is longer than `max` bytes (then the rest is never downloaded). */
+async function cappedText(res: Response, max: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export interface RpcResult<T> { ok: true; result: T }
@@ -36,8 +63,9 @@ export async function rpcCall<T = unknown>(baseUrl: string, method: string, para
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
       signal: ctl.signal,
     });
-    const text = await res.text();
+    const text = await cappedText(res, MAX_RPC_RESPONSE_BYTES);
     if (res.status !== 200) return { ok: false, error: `HTTP ${res.status}` };
+    if (text === undefined) return { ok: false, error: `the answer is larger than ${MAX_RPC_RESPONSE_BYTES} bytes` };
     const body = JSON.parse(text) as { result?: T; error?: { message?: string } };
     if (body.error) return { ok: false, error: body.error.message ?? 'JSON-RPC error' };
     return { ok: true, result: body.result as T };

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Manifest, ManagedRecord } from '../model/actual.js';
 import { LotusctlError } from '../model/errors.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { FileReadError, readTextCapped } from './read-file.js';
 
 const FILE = 'state.json';
 
@@ -28,10 +28,11 @@ export function manifestPath(stateDir: string): string {
 export function readManifest(stateDir: string): Manifest {
   let text: string;
   try {
-    text = readFileSync(manifestPath(stateDir), 'utf8');
+    text = readTextCapped(manifestPath(stateDir), 'state');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { formatVersion: 1, jobs: {} };
-    throw new LotusctlError('state.unreadable', `cannot read ${manifestPath(stateDir)}`, { hint: 'check its permissions', cause: e });
+    if (e instanceof FileReadError && e.problem === 'missing') return { formatVersion: 1, jobs: {} };
+    const detail = e instanceof FileReadError ? e.detail : String(e);
+    throw new LotusctlError('state.unreadable', `cannot read ${manifestPath(stateDir)}: ${detail}`, { hint: e instanceof FileReadError ? (e.hint ?? 'check its permissions') : 'check its permissions', cause: e });
   }
   let parsed: z.infer<typeof fileSchema>;
   try {

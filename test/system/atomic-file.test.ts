@@ -171,9 +171,9 @@ describe('readFileIfExists', () => {
     expect(readFileIfExists(join(dir, 'f', 'child'))).toBeUndefined();
   });
 
-  it('throws fs.read-failed for anything else (a directory)', () => {
+  it('refuses what is not a regular file (a directory) with fs.not-a-file', () => {
     const err = thrown(() => readFileIfExists(dir));
-    expect(err.code).toBe('fs.read-failed');
-    expect(err.message).toContain('EISDIR');
+    expect(err.code).toBe('fs.not-a-file');
+    expect(err.message).toContain('not a regular file (a directory)');
   });
 });
