@@ -26,7 +26,12 @@ const run: Promise<number> = argv.length === 1 && (argv[0] === '--version' || ar
 run.then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`error[internal]: ${(e as Error)?.message ?? String(e)}\n`);
-    process.exit(1);
+    const message = String((e as Error)?.message ?? e);
+    // The rare path loads what formats errors only when it is taken.
+    void Promise.all([import('../render/terminal-text.js'), import('./errors.js')]).then(([{ escapeControls }, { errorJson }]) => {
+      if (argv.includes('--json')) process.stdout.write(`${errorJson('internal', message, 'this is a bug in lotusctl; rerun with --debug and report the output')}\n`);
+      process.stderr.write(`error[internal]: ${escapeControls(message)}\n`);
+      process.exit(1);
+    });
   },
 );

@@ -1,4 +1,5 @@
 import { ansiColors, noColors, type Colors } from '../render/colors.js';
+import { terminalSafe } from '../render/terminal-text.js';
 
 /** Where the CLI writes, and whether it may use colour and spinners. */
 export interface Output {
@@ -17,11 +18,15 @@ function colorOk(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv, flag: boole
 }
 
 export function makeOutput(opts: { color?: boolean } = {}, env: NodeJS.ProcessEnv = process.env): Output {
+  const outColor = colorOk(process.stdout, env, opts.color);
+  const errColor = colorOk(process.stderr, env, opts.color);
+  // Everything printed passes terminalSafe: text from a spec, a plist or launchctl never drives the terminal.
+  const line = (s: string, color: boolean) => terminalSafe(s.endsWith('\n') ? s : `${s}\n`, color);
   return {
-    out: (s) => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
-    err: (s) => void process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
-    colors: colorOk(process.stdout, env, opts.color) ? ansiColors : noColors,
-    errColors: colorOk(process.stderr, env, opts.color) ? ansiColors : noColors,
+    out: (s) => void process.stdout.write(line(s, outColor)),
+    err: (s) => void process.stderr.write(line(s, errColor)),
+    colors: outColor ? ansiColors : noColors,
+    errColors: errColor ? ansiColors : noColors,
     isTTY: Boolean(process.stdout.isTTY),
   };
 }

@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { EngineFlags } from './commands/engine.js';
 import type { ReportFlags } from './commands/report.js';
 import { interrupt } from './interrupt.js';
-import { reportError } from './errors.js';
+import { errorJson, reportError } from './errors.js';
 import { makeOutput, type Output } from './output.js';
 import { packageVersion } from './version.js';
 
@@ -252,7 +252,12 @@ export async function runCli(argv: readonly string[], signal?: AbortSignal): Pro
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0;
+      // Commander printed the usage error; a script that asked for --json still gets a JSON document.
+      if (argv.includes('--json')) process.stdout.write(`${errorJson(`cli.${e.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, e.message.replace(/^error: /, ''), 'run lotusctl --help for usage')}\n`);
+      return 1;
+    }
     throw e;
   }
   return code;

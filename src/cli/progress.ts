@@ -1,5 +1,6 @@
 import type { ApplyEvent, ApplyHooks } from '../apply/events.js';
 import type { Plan } from '../model/plan.js';
+import { escapeControls } from '../render/terminal-text.js';
 import type { Output } from './output.js';
 
 interface Deferred { promise: Promise<void>; resolve(): void; reject(e: Error): void; output(m: string): void; setOutput?: (m: string) => void; skipped?: boolean }
@@ -27,13 +28,14 @@ export async function runWithProgress<T>(plan: Plan, o: Output, json: boolean, w
   // listr2 only on a terminal: JSON and plain-line runs (scripts, CI) never load it.
   const { Listr } = await import('listr2');
   const steps = new Map(plan.steps.map((s) => [s.service, deferred()] as const));
+  // listr2 writes to the terminal itself, past Output's filter: what it shows is escaped here.
   const list = new Listr(plan.steps.map((s) => ({
-    title: s.service,
+    title: escapeControls(s.service),
     task: async (_ctx: unknown, task: { output: string; title: string; skip(m: string): void }) => {
       const d = steps.get(s.service) as Deferred;
-      d.setOutput = (m) => { task.output = m; };
+      d.setOutput = (m) => { task.output = escapeControls(m); };
       await d.promise;
-      if (d.skipped) task.skip(`${s.service}: not attempted`);
+      if (d.skipped) task.skip(`${escapeControls(s.service)}: not attempted`);
     },
   })), { concurrent: false, exitOnError: false, rendererOptions: { collapseSubtasks: false } });
   const shown = list.run().catch(() => undefined);
@@ -49,7 +51,7 @@ export async function runWithProgress<T>(plan: Plan, o: Output, json: boolean, w
             if (d) { d.skipped = false; d.resolve(); }
             break;
           }
-          case 'step-failed': failures.push(e.service); steps.get(e.service)?.reject(new Error(e.message)); break;
+          case 'step-failed': failures.push(e.service); steps.get(e.service)?.reject(new Error(escapeControls(e.message))); break;
           default: break;
         }
       },

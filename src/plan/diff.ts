@@ -4,7 +4,7 @@ import { LotusctlError } from '../model/errors.js';
 import type { Change, Drift, JobOp, JobStep, JobView, Plan, PlanSummary, PlistView } from '../model/plan.js';
 import { PLAN_FORMAT_VERSION } from '../model/plan.js';
 import { explainExit } from '../launchd/exit-status.js';
-import { renderPlist } from '../launchd/plist-render.js';
+import { renderPlistView } from '../launchd/plist-render.js';
 import { maskedPlist } from '../render/masked-plist.js';
 import { canonicalJson, sha256 } from './digest.js';
 import { fingerprint } from './fingerprint.js';
@@ -23,7 +23,7 @@ const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 function plistView(path: string, dict: PlistDict | undefined, mode: number, sensitive: readonly string[]): PlistView {
   const keys = dict ? maskedPlist(dict, sensitive) : {};
   // An unreadable plist's raw bytes are never shown: they may hold secrets that cannot be located to mask.
-  return { path, mode: octal(mode), keys, text: dict ? renderPlist(keys as PlistDict) : '' };
+  return { path, mode: octal(mode), keys, text: dict ? renderPlistView(keys as PlistDict) : '' };
 }
 
 function sensitiveMarks(desired: DesiredJob, actualDict: PlistDict | undefined): Change['sensitive'] {

@@ -1,13 +1,15 @@
 import { dottedPath, type Diagnostic } from '../model/diagnostic.js';
 import type { Colors } from './colors.js';
+import { escapeControls } from './terminal-text.js';
 
 /** `lotus.yaml:LINE:COL  path.to.field: what is wrong (hint)`; warnings say so after the path. */
 export function formatDiagnostic(file: string, d: Diagnostic, c: Colors): string {
-  const where = d.line !== undefined ? `${file}:${d.line}:${d.col ?? 1}` : file;
-  const path = d.path.length > 0 ? `${dottedPath(d.path)}: ` : '';
+  // Messages quote spec text (keys, values): escaped, so a spec can never send ESC sequences to the terminal.
+  const where = escapeControls(d.line !== undefined ? `${file}:${d.line}:${d.col ?? 1}` : file);
+  const path = d.path.length > 0 ? `${escapeControls(dottedPath(d.path))}: ` : '';
   const sev = d.severity === 'warning' ? c.yellow('warning: ') : '';
-  const hint = d.hint ? c.dim(` (${d.hint})`) : '';
-  return `${c.bold(where)}  ${path}${sev}${d.message}${hint}`;
+  const hint = d.hint ? c.dim(` (${escapeControls(d.hint)})`) : '';
+  return `${c.bold(where)}  ${path}${sev}${escapeControls(d.message)}${hint}`;
 }
 
 export function summarizeDiagnostics(ds: readonly Diagnostic[]): string {

@@ -1,12 +1,13 @@
 import { assertNever, type Drift } from '../model/plan.js';
 import type { Colors } from './colors.js';
 import { scrubText } from './plan-secrets.js';
+import { escapeControls } from './terminal-text.js';
 
 export const DRIFT_HEADING = 'Drift: changes made outside lotusctl since the last apply:';
 export const NO_DRIFT = 'No drift: the machine matches the last apply.';
 
 /** Control characters (ESC, newlines) in model strings are shown escaped, never sent to the terminal. */
-export const printable = (s: string) => s.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export const printable = escapeControls;
 
 function symbol(kind: Drift['kind'], c: Colors): string {
   switch (kind) {

@@ -4,6 +4,7 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import type { HostFacts } from '../model/host.js';
 import { plistDirFor } from '../launchd/domain.js';
 import { renderPlist } from '../launchd/plist-render.js';
+import { invalidXmlCharIndex } from '../launchd/xml-chars.js';
 import { resolvePath } from './paths.js';
 import type { KeepAliveSpec, LimitsSpec, MonitorSpec, ServiceSpec, Spec } from './schema.js';
 import { serviceLabel } from './semantic.js';
@@ -69,6 +70,47 @@ function resolveProgram(program: string, host: HostFacts, baseDir: string, path:
   return program;
 }
 
+const SECRET_PROBLEM_CODES: Record<string, string> = {
+  missing: 'spec.secret-unreadable', unreadable: 'spec.secret-unreadable', 'not-regular': 'spec.secret-not-a-file', 'too-large': 'spec.secret-too-large', 'not-utf8': 'spec.secret-not-text',
+};
+
+/**
+ * A secret's value, or undefined after reporting why it cannot be used. The messages name the variable and the file,
+ * never the content: not even the offending character, which is part of the secret.
+ */
+function secretValue(key: string, file: string, host: HostFacts, path: (string | number)[], out: Located[]): string | undefined {
+  const value = host.secrets[file];
+  if (value === undefined) {
+    const problem = host.secretProblems?.[file] ?? { kind: 'unreadable', detail: 'cannot read' };
+    out.push({
+      severity: 'error', code: SECRET_PROBLEM_CODES[problem.kind] ?? 'spec.secret-unreadable', path,
+      message: `the secret file ${file} for ${key}: ${problem.detail}`,
+      hint: problem.kind === 'missing' ? 'create the file, or fix its path' : problem.kind === 'too-large' ? 'a secret file holds one value, such as an API token: check that this is the right file'
+        : problem.kind === 'not-regular' ? 'point secret_env at a regular file that holds only the value' : problem.kind === 'not-utf8' ? 'save the file as UTF-8 text' : 'check its permissions',
+    });
+    return undefined;
+  }
+  if (invalidXmlCharIndex(value) >= 0) {
+    out.push({
+      severity: 'error', code: 'spec.secret-invalid-character', path,
+      message: `the secret file ${file} for ${key} holds a character a launchd plist cannot carry (a control character other than tab, newline and carriage return)`,
+      hint: `remove it (od -c ${file} shows it): launchd reads environment values from the plist, which is XML 1.0`,
+    });
+    return undefined;
+  }
+  const mode = host.secretModes?.[file];
+  if (mode !== undefined && (mode & 0o066) !== 0) {
+    const others = (mode & 0o006) !== 0 ? mode & 0o006 : (mode & 0o060) >> 3;
+    const can = others === 0o006 ? 'read and changed' : others === 0o004 ? 'read' : 'changed';
+    out.push({
+      severity: 'warning', code: 'lint.secret-file-readable', path,
+      message: `the secret file ${file} for ${key} can be ${can} by ${(mode & 0o006) !== 0 ? 'every user on this Mac' : 'its group'} (mode ${(mode & 0o777).toString(8).padStart(4, '0')})`,
+      hint: `chmod 600 ${file}`,
+    });
+  }
+  return value;
+}
+
 function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, out: Located[]): DesiredJob {
   const base = posix.dirname(host.specPath);
   const abs = (p: string) => resolvePath(p, host.home, base);
@@ -83,11 +125,8 @@ function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, o
   const sensitiveKeys: string[] = [];
   for (const [key, ref] of Object.entries(s.secret_env)) {
     const file = abs(ref.file);
-    const value = host.secrets[file];
-    if (value === undefined) {
-      out.push({ severity: 'error', code: 'spec.secret-unreadable', path: at('secret_env', key, 'file'), message: `cannot read the secret file ${file}`, hint: 'create the file, or fix its path and permissions' });
-      continue;
-    }
+    const value = secretValue(key, file, host, at('secret_env', key, 'file'), out);
+    if (value === undefined) continue;
     env[key] = value;
     sensitiveKeys.push(key);
   }

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../model/diagnostic.js';
+import { invalidCharacterProblems } from './characters.js';
 import { lintProblems } from './lint.js';
 import { specSchema, type Spec } from './schema.js';
 import { semanticProblems } from './semantic.js';
@@ -24,14 +25,18 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
 export function validateSpecText(text: string, opts: { strict?: boolean } = {}): ValidationResult {
   const source = readYaml(text);
   if (source.diagnostics.length > 0) return { diagnostics: source.diagnostics, source };
+  // Characters no plist can hold: refused here, located, before anything tries to render them.
+  const badChars = invalidCharacterProblems(source.value).map(({ at, ...d }): Diagnostic => ({ ...d, ...locate(source, d.path, at ?? 'value') }));
   const parsed = specSchema.safeParse(source.value ?? null);
-  if (!parsed.success) {
+  if (!parsed.success || badChars.length > 0) {
+    const charAt = new Set(badChars.map((d) => `${d.line}:${d.col}`));
+    if (parsed.success) return { diagnostics: badChars.sort(byPosition), source };
     // Cross-field problems are still worth reporting alongside schema errors: all problems at once.
     const loose = looseSpec(source.value);
     const extra = loose ? semanticProblems(loose).filter((d) => d.severity === 'error' && d.code !== 'spec.plist-key-type').map(({ at, ...d }) => ({ ...d, ...locate(source, d.path, at ?? 'value') })) : [];
-    const schemaErrors = issuesToDiagnostics(parsed.error.issues, source);
-    const seen = new Set(schemaErrors.map((d) => `${d.line}:${d.col}`));
-    return { diagnostics: [...schemaErrors, ...extra.filter((d) => !seen.has(`${d.line}:${d.col}`))].sort(byPosition), source };
+    const schemaErrors = issuesToDiagnostics(parsed.error.issues, source).filter((d) => !charAt.has(`${d.line}:${d.col}`));
+    const seen = new Set([...schemaErrors, ...badChars].map((d) => `${d.line}:${d.col}`));
+    return { diagnostics: [...badChars, ...schemaErrors, ...extra.filter((d) => !seen.has(`${d.line}:${d.col}`))].sort(byPosition), source };
   }
   const spec = parsed.data;
   const located = [...semanticProblems(spec), ...lintProblems(spec)].map(({ at, ...d }) => ({ ...d, ...locate(source, d.path, at ?? 'value') }));

@@ -1,8 +1,9 @@
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HostFacts } from '../model/host.js';
+import type { HostFacts, SecretProblem } from '../model/host.js';
+import { FileReadError, readFileCapped } from './read-file.js';
 
 // Homebrew's prefixes are not on launchd's PATH (specs/launchd-behaviour.md §1), so look there too.
 const EXTRA_PATH = ['/opt/homebrew/bin', '/usr/local/bin'];
@@ -30,12 +31,43 @@ export function which(name: string, env: NodeJS.ProcessEnv = process.env): strin
   return null;
 }
 
-function readSecret(file: string): string | undefined {
+type SecretRead = { value: string; mode: number } | { problem: SecretProblem };
+
+/** A secret file's value (one trailing newline trimmed), or why it cannot be used; never its content in the words. */
+function readSecret(file: string): SecretRead {
+  let bytes: Buffer;
+  let mode: number;
   try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  } catch {
-    return undefined;
+    mode = statSync(file).mode & 0o7777;
+    bytes = readFileCapped(file, 'secret');
+  } catch (e) {
+    if (e instanceof FileReadError) return { problem: { kind: e.problem, detail: e.detail } };
+    const code = (e as NodeJS.ErrnoException).code;
+    return { problem: code === 'ENOENT' || code === 'ENOTDIR' ? { kind: 'missing', detail: 'no such file' } : { kind: 'unreadable', detail: `cannot read (${code ?? 'error'})` } };
   }
+  let text: string;
+  try {
+    // fatal: a byte sequence that is not UTF-8 would otherwise become U+FFFD and silently change the secret.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return { problem: { kind: 'not-utf8', detail: 'not UTF-8 text' } };
+  }
+  return { value: text.replace(/\r?\n$/, ''), mode };
+}
+
+function secretFacts(files: readonly string[]): Pick<HostFacts, 'secrets' | 'secretProblems' | 'secretModes'> {
+  const secrets: Record<string, string> = {};
+  const secretProblems: Record<string, SecretProblem> = {};
+  const secretModes: Record<string, number> = {};
+  for (const f of files) {
+    const r = readSecret(f);
+    if ('problem' in r) secretProblems[f] = r.problem;
+    else {
+      secrets[f] = r.value;
+      secretModes[f] = r.mode;
+    }
+  }
+  return { secrets, secretProblems, secretModes };
 }
 
 /** The command launchd runs for `lotusctl ...`: this node binary and this CLI's entry script. */
@@ -51,10 +83,7 @@ export function gatherHostFacts(opts: { specPath: string; programs: readonly str
     uid: process.getuid?.() ?? 501,
     specPath: resolve(opts.specPath),
     programs: Object.fromEntries(opts.programs.map((p) => [p, which(p, env)])),
-    secrets: Object.fromEntries(opts.secretFiles.flatMap((f) => {
-      const v = readSecret(f);
-      return v === undefined ? [] : [[f, v]];
-    })),
+    ...secretFacts(opts.secretFiles),
     // A sandbox (tests, the demo) points this at a folder of its own; on a Mac it is /Library/LaunchDaemons.
     systemDaemonsDir: env.LOTUSCTL_SYSTEM_DAEMONS_DIR || '/Library/LaunchDaemons',
     lotusctlCommand: lotusctlCommand(),

@@ -11,6 +11,7 @@ import { secretValues } from '../../render/plan-secrets.js';
 import { renderDriftText, renderPlanText } from '../../render/plan-text.js';
 import { writeFileAtomic } from '../../system/atomic-file.js';
 import { loadSpec } from '../../system/load-spec.js';
+import { FileReadError, readTextCapped } from '../../system/read-file.js';
 import { forceUnlock } from '../../system/lock.js';
 import { ExitCode } from '../errors.js';
 import { interrupt } from '../interrupt.js';
@@ -70,9 +71,12 @@ export function runShow(planFile: string, flags: { json?: boolean }, o: Output):
 function readPlanFile(planFile: string): Plan {
   let text: string;
   try {
-    text = readFileSync(planFile, 'utf8');
+    text = readTextCapped(planFile, 'plan');
   } catch (e) {
-    throw new LotusctlError('plan.file-unreadable', `cannot read the plan file ${planFile}`, { hint: 'create it with lotusctl plan --out FILE', cause: e });
+    const detail = e instanceof FileReadError ? e.detail : 'cannot read';
+    throw new LotusctlError('plan.file-unreadable', `cannot use the plan file ${planFile}: ${detail}`, {
+      hint: e instanceof FileReadError && e.problem !== 'missing' && e.problem !== 'unreadable' ? (e.hint ?? 'create it with lotusctl plan --out FILE') : 'create it with lotusctl plan --out FILE', cause: e,
+    });
   }
   return decodePlanFile(text, planFile);
 }
