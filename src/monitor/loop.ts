@@ -6,15 +6,18 @@ import { realClock, type Clock } from '../apply/readiness.js';
 import type { DesiredJob } from '../model/desired.js';
 import { LotusctlError } from '../model/errors.js';
 import { reportSettings, type ReportSettings } from '../report/index.js';
+import { terminalSafe } from '../render/terminal-text.js';
 import type { Spec } from '../spec/schema.js';
 import { cronProblem } from '../spec/cron.js';
-import { parseDuration } from '../spec/units.js';
+import { MAX_INTERVAL_MS } from '../spec/bounds.js';
+import { formatDuration, parseDuration } from '../spec/units.js';
 import { Launchctl } from '../system/launchctl.js';
 import { loadSpec } from '../system/load-spec.js';
 import { readLock } from '../system/lock.js';
 import { resolveLaunchctlBinary } from '../system/platform.js';
 import { writeHealthReport } from '../system/report-files.js';
 import { monitorSettings, policyFor } from './config.js';
+import { housekeeping } from './housekeeping.js';
 import { decide, type Decision, type ServiceState } from './policy.js';
 import { probeService } from './probes.js';
 import { appendSamples, writeMetrics, type TickResult } from './samples.js';
@@ -55,7 +58,8 @@ const STOP_WAIT_MS = 35_000;
 function makeLogger(sink: (line: string) => void, clock: Clock): Logger {
   return (level, event, msg, fields = {}) => {
     try {
-      sink(JSON.stringify({ time: new Date(clock.now()).toISOString(), level, event, msg, ...fields }));
+      // terminalSafe: JSON.stringify leaves C1 controls and bidi overrides raw; as \u escapes they stay valid JSON.
+      sink(terminalSafe(JSON.stringify({ time: new Date(clock.now()).toISOString(), level, event, msg, ...fields }), false));
     } catch {
       // a broken log sink must not stop the monitor
     }
@@ -153,6 +157,7 @@ async function tick(d: TickDeps): Promise<TickOutcome> {
   }))));
   appendSamples(good.stateDir, results, now);
   writeMetrics(good.stateDir, results);
+  housekeeping(good.jobs, good.stateDir, monitor, now, d.log);
   d.log('info', 'tick', `${results.length} service${results.length === 1 ? '' : 's'} checked`, {
     services: Object.fromEntries(results.map((r) => [r.service, r.decision.health.status])),
     ...(stale ? { stale_spec: true } : {}),
@@ -190,6 +195,11 @@ export function parseSchedule(schedule: string): { intervalMs: number } | { cron
   const ms = parseDuration(schedule);
   if (ms !== undefined) {
     if (ms < 1000) throw new LotusctlError('monitor.bad-schedule', `schedule ${JSON.stringify(schedule)} is shorter than 1s`, { hint: 'use a duration such as "30s"' });
+    if (!(ms <= MAX_INTERVAL_MS)) {
+      throw new LotusctlError('monitor.bad-schedule', `schedule ${JSON.stringify(schedule)} is longer than ${formatDuration(MAX_INTERVAL_MS)} (timers hold at most 2^31-1 ms)`, {
+        hint: 'use a cron expression for rarer runs, e.g. "0 0 1 * *"',
+      });
+    }
     return { intervalMs: ms };
   }
   const problem = cronProblem(schedule);

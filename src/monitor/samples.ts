@@ -1,7 +1,7 @@
 // What each tick leaves behind: one JSON line per service in <stateDir>/samples/<YYYY-MM-DD>.jsonl (UTC date) for
 // reports, and <stateDir>/metrics.prom in the Prometheus text format (node_exporter's textfile collector reads it).
 // The text format is hand-written (it is small); prom-client would be the library for it, but it is not a dependency.
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../system/atomic-file.js';
 import type { Decision, Observation } from './policy.js';
@@ -58,8 +58,43 @@ export function samplesPath(stateDir: string, time: number): string {
 export function appendSamples(stateDir: string, results: readonly TickResult[], time: number): string {
   const file = samplesPath(stateDir, time);
   mkdirSync(join(stateDir, 'samples'), { recursive: true, mode: 0o755 });
-  if (results.length > 0) appendFileSync(file, results.map((r) => `${JSON.stringify(sampleLine(r))}\n`).join(''), { mode: 0o644 });
+  // O_NONBLOCK: a FIFO planted at the day's path fails the write (ENXIO) instead of blocking the monitor forever.
+  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NONBLOCK ?? 0);
+  if (results.length > 0) {
+    const fd = openSync(file, flags, 0o644);
+    try {
+      writeSync(fd, results.map((r) => `${JSON.stringify(sampleLine(r))}\n`).join(''));
+    } finally {
+      closeSync(fd);
+    }
+  }
   return file;
+}
+
+const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
+
+/**
+ * Deletes the day files of <stateDir>/samples whose whole UTC day ended more than `retentionMs` before `now`
+ * (monitor.samples_retention); returns the paths deleted. Files not named <YYYY-MM-DD>.jsonl are left alone.
+ */
+export function pruneSamples(stateDir: string, retentionMs: number, now: number): string[] {
+  const dir = join(stateDir, 'samples');
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const removed: string[] = [];
+  for (const name of names.sort()) {
+    const day = DAY_FILE.exec(name)?.[1];
+    const dayEnd = day === undefined ? NaN : Date.parse(`${day}T00:00:00.000Z`) + 86_400_000;
+    if (!Number.isFinite(dayEnd) || dayEnd > now - retentionMs) continue;
+    rmSync(join(dir, name), { force: true });
+    removed.push(join(dir, name));
+  }
+  return removed;
 }
 
 /** A label value in the text format: backslash, double quote and newline escaped. */

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { LABEL_PATTERN } from '../launchd/domain.js';
 import { cronProblem } from './cron.js';
-import { parseDuration, parseSize } from './units.js';
+import { MAX_COUNT, MAX_DURATION_MS, MAX_INTERVAL_MS, MAX_LABEL_LENGTH, MAX_RETENTION_MS, MAX_ROTATED_LOGS, MAX_SIZE_BYTES, MIN_LOG_ROTATE_BYTES } from './bounds.js';
+import { formatDuration, parseDuration, parseSize } from './units.js';
 
 // The lotus.yaml schema. Field names are snake_case; each .describe() text ends up in specs/lotus.schema.json,
 // so editors show it. Every object is strict: an unknown key is an error with a did-you-mean.
@@ -9,24 +10,56 @@ import { parseDuration, parseSize } from './units.js';
 /** A service name: becomes part of the default label and of log file names. */
 export const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 
-const duration = z
-  .string()
-  .refine((s) => parseDuration(s) !== undefined, { message: 'expected a duration such as "30s", "5m" or "1h30m"' });
-const positiveDuration = duration.refine((s) => (parseDuration(s) ?? 0) > 0, { message: 'must be longer than 0s' });
+const quoted = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+
+/** A duration string of at most `maxMs` (and at least `minMs`); the messages name the bound and why it is there. */
+const durationWithin = (maxMs: number, why: string, minMs = 0, minMessage = '') =>
+  z.string().superRefine((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'expected a duration such as "30s", "5m" or "1h30m"' });
+    } else if (!(ms <= maxMs)) {
+      ctx.addIssue({ code: 'custom', message: `too long: at most ${formatDuration(maxMs)} (${why}), got ${quoted(s)}`, params: { code: 'spec.too-big' } });
+    } else if (ms < minMs) {
+      ctx.addIssue({ code: 'custom', message: minMessage, params: { code: 'spec.too-small' } });
+    }
+  });
+
+const DURATION_WHY = '2^31-1 seconds, the longest launchd stores';
+const duration = durationWithin(MAX_DURATION_MS, DURATION_WHY);
+const positiveDuration = durationWithin(MAX_DURATION_MS, DURATION_WHY, 1, 'must be longer than 0s');
 const size = z
   .union([z.string(), z.number().int().nonnegative()])
-  .refine((s) => parseSize(s) !== undefined, { message: 'expected a size such as "4GiB", "512MiB" or a number of bytes' });
+  .superRefine((s, ctx) => {
+    const bytes = parseSize(s);
+    if (bytes === undefined) ctx.addIssue({ code: 'custom', message: 'expected a size such as "4GiB", "512MiB" or a number of bytes' });
+    else if (!(bytes <= MAX_SIZE_BYTES)) {
+      ctx.addIssue({ code: 'custom', message: `too big: at most ${MAX_SIZE_BYTES} bytes (2^53-1, the largest exact integer), got ${quoted(String(s))}`, params: { code: 'spec.too-big' } });
+    }
+  });
+const logSize = size.refine((s) => (parseSize(s) ?? Infinity) >= MIN_LOG_ROTATE_BYTES, { message: 'must be at least 1KiB' });
 const schedule = z.string().superRefine((s, ctx) => {
-  if (parseDuration(s) !== undefined) {
-    if ((parseDuration(s) ?? 0) < 1000) ctx.addIssue({ code: 'custom', message: 'an interval must be at least 1s' });
+  const ms = parseDuration(s);
+  if (ms !== undefined) {
+    if (ms < 1000) ctx.addIssue({ code: 'custom', message: 'an interval must be at least 1s' });
+    else if (!(ms <= MAX_INTERVAL_MS)) {
+      ctx.addIssue({ code: 'custom', message: `too long: an interval is at most ${formatDuration(MAX_INTERVAL_MS)} (timers hold 2^31-1 ms); use a cron expression such as "0 0 1 * *" for rarer runs, got ${quoted(s)}`, params: { code: 'spec.too-big' } });
+    }
     return;
   }
   const problem = cronProblem(s);
   if (problem) ctx.addIssue({ code: 'custom', message: `expected a duration ("30s") or a cron expression ("0 0 * * *"): ${problem}` });
 });
 const path = z.string().min(1, 'must not be empty').refine((s) => !s.includes('\0'), { message: 'must not contain NUL' });
-const label = z.string().regex(LABEL_PATTERN, {
-  message: 'a label may hold only letters, digits, ".", "_" and "-", must start with a letter or digit, and may not contain ".."',
+const label = z.string().superRefine((s, ctx) => {
+  if (s.length > MAX_LABEL_LENGTH) {
+    ctx.addIssue({
+      code: 'custom', message: `too long (${s.length} characters, at most ${MAX_LABEL_LENGTH})`,
+      params: { code: 'spec.label-too-long', hint: `the plist file is named <label>.plist, and a file name holds at most 255 bytes` },
+    });
+  } else if (!LABEL_PATTERN.test(s)) {
+    ctx.addIssue({ code: 'custom', message: 'a label may hold only letters, digits, ".", "_" and "-", must start with a letter or digit, and may not contain ".."', params: { code: 'spec.invalid-format' } });
+  }
 });
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name is letters, digits and "_"' });
 
@@ -39,7 +72,8 @@ const limitPair = <T extends z.ZodType>(value: T) =>
   z.strictObject({ soft: value.optional(), hard: value.optional() }).refine((p) => p.soft !== undefined || p.hard !== undefined, {
     message: 'give soft, hard or both',
   });
-const count = z.number().int().nonnegative();
+// launchd and the kernel keep these counts as `int` (specs/lotus-yaml.md, "Bounds").
+const count = z.number().int().nonnegative().max(MAX_COUNT);
 
 export const limitsSchema = z
   .strictObject({
@@ -78,8 +112,8 @@ export const healthSchema = z
       .default('auto')
       .describe('where to probe the JSON-RPC API: auto (read <repo>/api), none, a multiaddr or a URL'),
     startup_grace: duration.default('5m').describe('how long after a start failures do not count'),
-    max_chain_lag: z.number().int().nonnegative().default(5).describe('epochs behind the expected height before the node is unhealthy'),
-    min_peers: z.number().int().nonnegative().default(1).describe('fewest peers before the node is unhealthy'),
+    max_chain_lag: count.default(5).describe('epochs behind the expected height before the node is unhealthy'),
+    min_peers: count.default(1).describe('fewest peers before the node is unhealthy'),
   })
   .describe('health checks for the monitor and for apply');
 
@@ -137,7 +171,7 @@ export const monitorSchema = z
     label: label.default('com.lotusctl.monitor').describe('launchd Label of the monitor job'),
     schedule: schedule.default('30s').describe('how often to probe: a duration or a cron expression'),
     auto_restart: z.boolean().default(true).describe('restart an unhealthy service'),
-    failure_threshold: z.number().int().min(1).default(3).describe('consecutive failed probes before a restart'),
+    failure_threshold: count.min(1).default(3).describe('consecutive failed probes before a restart'),
     max_memory: size.optional().describe('restart a service whose resident memory exceeds this'),
     backoff: z
       .strictObject({
@@ -149,11 +183,21 @@ export const monitorSchema = z
       .describe('delay between restarts, doubling from initial up to max'),
     circuit_breaker: z
       .strictObject({
-        max_restarts: z.number().int().min(1).default(5),
+        max_restarts: count.min(1).default(5),
         window: positiveDuration.default('1h'),
       })
       .prefault({})
       .describe('stop restarting after max_restarts within window'),
+    log_rotation: z
+      .strictObject({
+        max_size: logSize.default('64MiB').describe('rotate a log when it grows past this (at least 1KiB)'),
+        keep: z.number().int().min(0).max(MAX_ROTATED_LOGS).default(3).describe(`rotated copies kept, <log>.1 (newest) to <log>.<keep>; 0 only truncates (at most ${MAX_ROTATED_LOGS})`),
+      })
+      .prefault({})
+      .describe("size-based rotation of the services' and the monitor's own log files (copy, then truncate in place: launchd keeps them open)"),
+    samples_retention: durationWithin(MAX_RETENTION_MS, 'ten years', 86_400_000, 'must be at least 1d (a report covers a day)')
+      .default('30d')
+      .describe('samples older than this are deleted by the monitor (at least 1d, at most 3660d)'),
     reports: z
       .strictObject({
         schedule: schedule.default('0 0 * * *'),

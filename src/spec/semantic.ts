@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { isPlistValue, PLIST_KEYS, plistValueMatches } from '../launchd/plist-keys.js';
+import { MAX_DURATION_SECONDS } from './bounds.js';
 import { didYouMean } from './did-you-mean.js';
 import type { Spec } from './schema.js';
 
@@ -65,6 +66,7 @@ export function semanticProblems(spec: Spec): Located[] {
     for (const [key, value] of Object.entries(extra)) {
       const path = ['services', name, 'plist_extra', key];
       const info = PLIST_KEYS[key];
+      const numberProblem = info ? badNumber(value, path, info.type.includes('int')) : undefined;
       if (!info) {
         const guess = didYouMean(key, Object.keys(PLIST_KEYS));
         out.push({ severity: 'error', code: 'spec.unknown-plist-key', path, at: 'key', message: `"${key}" is not a launchd.plist key`, hint: guess ? `did you mean "${guess}"?` : 'see launchd.plist(5) for the keys launchd reads' });
@@ -72,12 +74,43 @@ export function semanticProblems(spec: Spec): Located[] {
         out.push({ severity: 'error', code: 'spec.plist-key-has-field', path, at: 'key', message: `${key} is set by the "${info.field}" field`, hint: `use ${info.field} instead of plist_extra.${key}` });
       } else if (!plistValueMatches(info.type, value) || !isPlistValue(value)) {
         out.push({ severity: 'error', code: 'spec.plist-key-type', path, message: `${key} must be ${info.type.replace('|', ' or ').replace('bool', 'true/false').replace('dict', 'a mapping').replace('array', 'a list').replace('int', 'a whole number')}`, hint: 'see launchd.plist(5)' });
+      } else if (numberProblem) {
+        out.push(numberProblem);
       } else if (info.obsolete) {
         out.push({ severity: 'warning', code: 'lint.obsolete-plist-key', path, at: 'key', message: `${key} has no effect: ${info.obsolete}`, hint: `remove plist_extra.${key}` });
       }
     }
   }
   return out;
+}
+
+/**
+ * The first number in a plist_extra value that launchd cannot take: not a whole number (launchd has no real-valued
+ * keys), past 2^53-1, or, for a top-level integer key such as StartInterval, outside 0..2^31-1 (launchd keeps
+ * those as 32-bit integers of seconds).
+ */
+function badNumber(v: unknown, path: (string | number)[], topLevelInt: boolean): Located | undefined {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) {
+      return { severity: 'error', code: 'spec.plist-number', path, message: Number.isInteger(v) ? `${v} is too big for a plist integer here (at most ${Number.MAX_SAFE_INTEGER})` : `${v} is not a whole number; launchd keys take integers`, hint: 'see launchd.plist(5)' };
+    }
+    if (topLevelInt && (v < 0 || v > MAX_DURATION_SECONDS)) {
+      return { severity: 'error', code: 'spec.plist-number', path, message: `must be between 0 and ${MAX_DURATION_SECONDS} (launchd keeps it as a 32-bit integer), got ${v}`, hint: 'see launchd.plist(5)' };
+    }
+    return undefined;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const bad = badNumber(v[i], [...path, i], false);
+      if (bad) return bad;
+    }
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const bad = badNumber(x, [...path, k], false);
+      if (bad) return bad;
+    }
+  }
+  return undefined;
 }
 
 /** Each elementary cycle once, as the list of services on it. */

@@ -4,13 +4,16 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
 const DURATION_RE = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d|w))+$/;
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
 
-/** Milliseconds for a duration string, or undefined when it is not one. */
+/**
+ * Milliseconds for a duration string, or undefined when it is not one. A well-formed but enormous duration gives
+ * a number past every bound (Infinity at worst), so callers can say "too long" rather than "not a duration".
+ */
 export function parseDuration(text: string): number | undefined {
   const t = text.trim();
   if (!DURATION_RE.test(t)) return undefined;
   let total = 0;
   for (const m of t.matchAll(DURATION_PART)) total += Number(m[1]) * (DURATION_UNITS[m[2] as string] as number);
-  return Number.isFinite(total) ? Math.round(total) : undefined;
+  return Math.round(total);
 }
 
 /** Whole seconds for a duration string, rounded up (launchd keys take integer seconds). */
@@ -40,15 +43,17 @@ const SIZE_UNITS: Record<string, number> = {
 };
 const SIZE_RE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
 
-/** Bytes for a size string ("4GiB", "512MiB", "10GB", "1024"), or undefined when it is not one. */
+/**
+ * Bytes for a size string ("4GiB", "512MiB", "10GB", "1024") or a whole number, or undefined when it is not one.
+ * A well-formed but enormous size gives a number past MAX_SIZE_BYTES (Infinity at worst), for a "too big" message.
+ */
 export function parseSize(text: string | number): number | undefined {
-  if (typeof text === 'number') return Number.isSafeInteger(text) && text >= 0 ? text : undefined;
+  if (typeof text === 'number') return Number.isInteger(text) && text >= 0 ? text : undefined;
   const m = SIZE_RE.exec(text.trim());
   if (!m) return undefined;
   const factor = SIZE_UNITS[(m[2] ?? '').toLowerCase() || 'b'];
   if (factor === undefined) return undefined;
-  const bytes = Math.round(Number(m[1]) * factor);
-  return Number.isSafeInteger(bytes) ? bytes : undefined;
+  return Math.round(Number(m[1]) * factor);
 }
 
 export function formatSize(bytes: number): string {

@@ -70,9 +70,15 @@ export function issuesToDiagnostics(issues: readonly Issue[], src: YamlSource): 
         else push(path, `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}, got ${kindOf(input)}`, undefined, 'spec.invalid-type');
         return;
       }
-      case 'invalid_value':
-        push(path, `expected ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${kindOf(input)}`, undefined, 'spec.invalid-value');
+      case 'invalid_value': {
+        const expected = issue.values.map((v) => JSON.stringify(v));
+        if (input === undefined) {
+          push(path, 'is required', `add ${String(path[path.length - 1])}: ${expected.length === 1 ? expected[0] : '...'}`, 'spec.missing');
+        } else {
+          push(path, `expected ${expected.join(', ')}, got ${typeof input === 'number' || typeof input === 'boolean' ? String(input) : kindOf(input)}`, undefined, 'spec.invalid-value');
+        }
         return;
+      }
       case 'invalid_key': {
         // Record keys: the key itself is wrong; point at it.
         const inner = issue.issues[0];
@@ -85,6 +91,12 @@ export function issuesToDiagnostics(issues: readonly Issue[], src: YamlSource): 
       case 'too_small':
         push(path, `must be at least ${String(issue.minimum)}${issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : ''}, got ${kindOf(input)}`, undefined, 'spec.too-small');
         return;
+      case 'custom': {
+        // Our own refinements name their code and hint in params (bounds, label length).
+        const params = (issue.params ?? {}) as { code?: unknown; hint?: unknown };
+        push(path, issue.message, typeof params.hint === 'string' ? params.hint : undefined, typeof params.code === 'string' ? params.code : 'spec.custom');
+        return;
+      }
       default:
         push(path, issue.message, undefined, `spec.${issue.code.replace(/_/g, '-')}`);
     }

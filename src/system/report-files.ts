@@ -1,13 +1,14 @@
 // The shell half of health reports: read the samples day files a window touches, write the report files atomically.
 import { chmodSync, mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { LotusctlError } from '../model/errors.js';
 import {
   DEFAULT_REPORT_WINDOW_MS, REPORT_FORMATS, daysOverlapping, parseSampleLines, renderReport, reportFileName, summarize,
   type ReportFormat, type ReportSample, type ReportWindow, type Summary,
 } from '../report/index.js';
+import { MAX_REPORT_WINDOW_MS } from '../spec/bounds.js';
 import { errnoCode, writeFileAtomic } from './atomic-file.js';
+import { FileReadError, readTextCapped } from './read-file.js';
 
 /** What the samples files hold for a window. */
 export interface WindowSamples {
@@ -28,14 +29,10 @@ export async function readSamplesForWindow(stateDir: string, window: ReportWindo
     const file = join(stateDir, 'samples', `${day}.jsonl`);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readTextCapped(file, 'samples');
     } catch (e) {
-      const code = errnoCode(e);
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-      throw new LotusctlError('fs.read-failed', `cannot read ${file}: ${code ?? String(e)}`, {
-        hint: code === 'EACCES' || code === 'EPERM' ? `check the permissions of ${file}` : 'check the state folder and try again',
-        cause: e,
-      });
+      if (e instanceof FileReadError && e.problem === 'missing') continue;
+      throw e;
     }
     files.push(file);
     const parsed = parseSampleLines(text);
@@ -83,8 +80,8 @@ export async function buildHealthSummary(opts: Pick<HealthReportOptions, 'stateD
   const to = opts.now.getTime();
   const windowMs = opts.windowMs ?? DEFAULT_REPORT_WINDOW_MS;
   if (!Number.isFinite(to)) throw new LotusctlError('report.bad-time', 'the report time is not a valid date', { hint: 'pass a valid Date as now' });
-  if (!Number.isFinite(windowMs) || windowMs <= 0) {
-    throw new LotusctlError('report.bad-window', `a report window must be longer than 0 ms (got ${String(windowMs)})`, { hint: 'use a duration such as "24h"' });
+  if (!Number.isFinite(windowMs) || windowMs <= 0 || windowMs > MAX_REPORT_WINDOW_MS) {
+    throw new LotusctlError('report.bad-window', `a report window must be longer than 0 ms and at most ${MAX_REPORT_WINDOW_MS} ms (got ${String(windowMs)})`, { hint: 'use a duration such as "24h"' });
   }
   const window = { from: to - windowMs, to };
   const read = await readSamplesForWindow(opts.stateDir, window);

@@ -70,11 +70,11 @@ describe('readSamplesForWindow', () => {
     expect(s.services[0]?.samples).toBe(1);
   });
 
-  it('fails with fs.read-failed when a day file cannot be read', async () => {
+  it('fails with fs.not-a-file when a day file is not a regular file', async () => {
     const sb = sandbox();
     mkdirSync(join(sb.stateDir, 'samples', '2026-08-06.jsonl'));
     await expect(readSamplesForWindow(sb.stateDir, { from: NOW.getTime() - HOUR, to: NOW.getTime() })).rejects.toMatchObject({
-      code: 'fs.read-failed', message: expect.stringMatching(/2026-08-06\.jsonl: EISDIR/),
+      code: 'fs.not-a-file', message: expect.stringMatching(/2026-08-06\.jsonl: not a regular file \(a directory\)/),
     });
   });
 });

@@ -1,6 +1,7 @@
 import { LotusctlError } from '../../model/errors.js';
 import { REPORT_FORMATS, renderMarkdown, reportSettings, type ReportFormat } from '../../report/index.js';
-import { parseDuration } from '../../spec/units.js';
+import { MAX_REPORT_WINDOW_MS } from '../../spec/bounds.js';
+import { formatDuration, parseDuration } from '../../spec/units.js';
 import { buildHealthSummary, writeHealthReport } from '../../system/report-files.js';
 import { loadSpec } from '../../system/load-spec.js';
 import type { Output } from '../output.js';
@@ -15,6 +16,9 @@ export async function runReport(flags: ReportFlags, o: Output): Promise<number> 
   const windowMs = parseDuration(flags.window);
   if (windowMs === undefined || windowMs <= 0) {
     throw new LotusctlError('cli.bad-window', `--window ${flags.window} is not a duration`, { hint: 'use e.g. --window 24h or --window 7d' });
+  }
+  if (!(windowMs <= MAX_REPORT_WINDOW_MS)) {
+    throw new LotusctlError('cli.bad-window', `--window ${flags.window} is longer than ${formatDuration(MAX_REPORT_WINDOW_MS)} (ten years)`, { hint: 'use e.g. --window 30d' });
   }
   const formats = (flags.format ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
   const bad = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
