@@ -1,0 +1,309 @@
+// Issue 8 items 1-3 and the smaller ones, through the real CLI: secrets never shown, control characters refused with
+// file:line:col and never echoed raw, every read capped and regular-files-only (nothing hangs), every number bounded.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Sandbox } from '../helpers/sandbox.js';
+
+const SECRET = 'TOPSECRET-hunter2';
+const DAEMON = 'com.lotusctl.daemon';
+// What a terminal would act on; none of it may reach stdout or stderr raw.
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+let sb: Sandbox;
+beforeEach(() => {
+  sb = new Sandbox();
+});
+afterEach(async () => {
+  expect(await sb.stop()).toEqual([]);
+});
+
+function spec(body: string): string {
+  return sb.writeSpec(`version: 1\nservices:\n  daemon:\n    program: /bin/sleep\n    args: ["600"]\n${body}`);
+}
+
+function secretFile(name: string, content: string | Buffer, mode = 0o600): string {
+  const p = sb.path(name);
+  writeFileSync(p, content);
+  chmodSync(p, mode);
+  return p;
+}
+
+function mkfifo(p: string): string {
+  execFileSync('mkfifo', [p]);
+  return p;
+}
+
+/** Runs a command; the output must be free of raw terminal controls and of `never`, and never an internal error. */
+async function cli(args: string[], never: string[] = [SECRET]) {
+  const r = await sb.cli(args);
+  const all = `${r.stdout}\n${r.stderr}`;
+  for (const s of never) expect(all, `${args.join(' ')} leaked ${s}`).not.toContain(s);
+  expect(all).not.toMatch(RAW_CONTROL);
+  expect(all).not.toMatch(/error\[internal\]/);
+  return r;
+}
+
+function json(stdout: string): { error?: { code: string; message: string }; diagnostics?: Array<{ line: number; col: number; code: string; path: string; message: string }> } {
+  return JSON.parse(stdout);
+}
+
+describe('1. a secret is never printed; control characters are refused at validate time, located', () => {
+  it('a secret file with a control character: one file:line:col diagnostic naming the secret and file, never its content', async () => {
+    const sec = secretFile('sec', `${SECRET}\u0001tail`);
+    spec(`    secret_env: { TOKEN: { file: ${sec} } }\n`);
+    for (const cmd of ['validate', 'plan', 'render', 'drift']) {
+      const r = await cli([cmd]);
+      expect(r.code, cmd).toBe(1);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines[0], cmd).toBe(`lotus.yaml:6:34  services.daemon.secret_env.TOKEN.file: the secret file ${sec} for TOKEN holds a character a launchd plist cannot carry (a control character other than tab, newline and carriage return) (remove it (od -c ${sec} shows it): launchd reads environment values from the plist, which is XML 1.0)`);
+      expect(lines).toHaveLength(2);
+    }
+    for (const cmd of ['plan', 'drift', 'validate']) {
+      const r = await cli([cmd, '--json']);
+      expect(r.code).toBe(1);
+      const doc = json(r.stdout);
+      expect(doc.diagnostics?.[0]).toMatchObject({ line: 6, col: 34, code: 'spec.secret-invalid-character', path: 'services.daemon.secret_env.TOKEN.file' });
+    }
+    expect(existsSync(sb.agentPlist(DAEMON))).toBe(false);
+  });
+
+  it.runIf(existsSync('/proc/self/environ'))('a secret pointing at /proc/self/environ shows none of the environment', async () => {
+    spec('    secret_env: { TOKEN: { file: /proc/self/environ } }\n');
+    const r = await cli(['validate'], ['CANARY-ENV-VALUE']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('services.daemon.secret_env.TOKEN.file: the secret file /proc/self/environ for TOKEN: not a regular file (it reports 0 bytes but has content, like a /proc file)');
+  });
+
+  it('control characters in args, env, paths, labels and plist_extra (at any depth, keys too) are each one located error', async () => {
+    sb.writeSpec([
+      'version: 1',
+      'services:',
+      '  daemon:',
+      '    program: /bin/sleep',
+      '    args: ["\\e[2J\\e]0;pwned\\a"]',
+      '    env: { A: "x\\x01y" }',
+      '    working_directory: "/tmp/\\x0b"',
+      '    plist_extra:',
+      '      LaunchEvents: { com.apple.x: { deep: ["ok", "\\x1b[31mred"] } }',
+      '      WatchPaths: ["/ok", {"\\x1b": 1}]',
+      'monitor: { label: "com.x\\x07" }',
+      '',
+    ].join('\n'));
+    const r = await cli(['validate']);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => l.includes('contains'))).toEqual([
+      'lotus.yaml:5:12  services.daemon.args[0]: contains U+001B (ESC, which starts terminal escape sequences) at position 1 (a launchd plist is XML 1.0, which cannot hold control characters other than tab, newline and carriage return: remove it)',
+      'lotus.yaml:6:15  services.daemon.env.A: contains U+0001 (a control character) at position 2 (a launchd plist is XML 1.0, which cannot hold control characters other than tab, newline and carriage return: remove it)',
+      'lotus.yaml:7:24  services.daemon.working_directory: contains U+000B (a control character) at position 6 (a launchd plist is XML 1.0, which cannot hold control characters other than tab, newline and carriage return: remove it)',
+      'lotus.yaml:9:51  services.daemon.plist_extra.LaunchEvents.com.apple.x.deep[1]: contains U+001B (ESC, which starts terminal escape sequences) at position 1 (a launchd plist is XML 1.0, which cannot hold control characters other than tab, newline and carriage return: remove it)',
+      'lotus.yaml:10:28  services.daemon.plist_extra.WatchPaths[1].\\u001b: the key contains U+001B (ESC, which starts terminal escape sequences) at position 1 (a launchd plist is XML 1.0, which cannot hold control characters other than tab, newline and carriage return: remove it)',
+      'lotus.yaml:11:19  monitor.label: contains U+0007 (a control character) at position 6 (a launchd plist is XML 1.0, which cannot hold control characters other than tab, newline and carriage return: remove it)',
+    ]);
+    const j = await cli(['plan', '--json']);
+    expect(j.code).toBe(1);
+    expect(json(j.stdout).error?.code).toBe('spec.invalid');
+    expect(json(j.stdout).diagnostics?.map((d) => d.code)).toContain('spec.invalid-character');
+  });
+
+  it('escape sequences in an unknown key or a bad value are shown escaped, in text and as JSON', async () => {
+    sb.writeSpec('version: 1\nservices:\n  daemon:\n    program: /bin/sleep\n    "bogus\\e]0;title\\a": 1\n    nice: "\\u009b2J"\n');
+    const r = await cli(['validate']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('services.daemon.bogus\\u001b]0;title\\u0007: the key contains U+001B');
+    expect(r.stderr).toContain('services.daemon.nice: expected a number, got the string "\\u009b2J"');
+    const j = await cli(['validate', '--json']);
+    expect(j.stdout).toContain('\\u009b2J');
+  });
+
+  it('characters a plist can hold but a terminal acts on (C1, bidi overrides) render and are never printed raw', async () => {
+    spec('    env: { A: "x\\u009b2Jy\\u202egnp.exe" }\n');
+    const plan = await cli(['plan']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('+ A = "x\\u009b2Jy\\u202egnp.exe"');
+    const render = await cli(['render']);
+    expect(render.code).toBe(0);
+    expect(render.stdout).toContain('<string>x&#x9B;2Jy&#x202E;gnp.exe</string>');
+    const apply = await cli(['apply', '--auto-approve']);
+    expect(apply.code, apply.stderr).toBe(0);
+    // What launchd received: the real characters, not the references.
+    expect((await sb.print(DAEMON)).text).toContain('x\u009b2Jy\u202egnp.exe');
+    expect((await cli(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  it('--json always prints a JSON document on failure: a usage error, an unreadable spec', async () => {
+    const usage = await cli(['plan', '--json', '--no-such-flag']);
+    expect(usage.code).toBe(1);
+    expect(json(usage.stdout).error?.code).toBe('cli.unknown-option');
+    const missing = await cli(['drift', '--json', '-f', 'nope.yaml']);
+    expect(missing.code).toBe(1);
+    expect(json(missing.stdout).error?.code).toBe('spec.not-found');
+  });
+});
+
+describe('2. every read is capped and regular-files-only; nothing hangs', () => {
+  it('secret_env pointing at /dev/zero, a FIFO, or a 1 GB sparse file: a clear error each, at once', async () => {
+    const fifo = mkfifo(sb.path('fifo'));
+    const big = sb.path('big');
+    writeFileSync(big, '');
+    truncateSync(big, 1024 ** 3);
+    spec(`    secret_env: { Z: { file: /dev/zero }, F: { file: ${fifo} }, B: { file: ${big} } }\n`);
+    const r = await cli(['plan']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('services.daemon.secret_env.Z.file: the secret file /dev/zero for Z: not a regular file (a character device)');
+    expect(r.stderr).toContain(`services.daemon.secret_env.F.file: the secret file ${fifo} for F: not a regular file (a FIFO)`);
+    expect(r.stderr).toContain(`services.daemon.secret_env.B.file: the secret file ${big} for B: too large (1073741824 bytes, limit 65536 for a secret file)`);
+    expect(r.stderr).not.toContain('cannot read');
+  });
+
+  it('a managed plist path that is a FIFO or a symlink to /dev/zero: plan and drift say so and return', async () => {
+    spec('');
+    expect((await cli(['apply', '--auto-approve'])).code).toBe(0);
+    const plist = sb.agentPlist(DAEMON);
+    for (const make of [() => mkfifo(plist), () => symlinkSync('/dev/zero', plist)]) {
+      execFileSync('rm', ['-f', plist]);
+      make();
+      for (const cmd of ['plan', 'drift']) {
+        const r = await cli([cmd]);
+        expect(r.code, `${cmd}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toMatch(new RegExp(`error\\[fs\\.not-a-file\\]: ${plist.replace(/[.]/g, '\\.')}: not a regular file \\((a FIFO|a symlink to a character device)\\)`));
+      }
+    }
+  });
+
+  it('a spec that is a FIFO, a plan file that is huge: refused with the reason', async () => {
+    const fifo = mkfifo(sb.path('spec.fifo'));
+    const s = await cli(['validate', '-f', fifo]);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toContain(`error[spec.not-a-file]: ${fifo}: not a regular file (a FIFO)`);
+    const plan = sb.path('huge.plan');
+    writeFileSync(plan, '');
+    truncateSync(plan, 100 * 1024 * 1024);
+    const a = await cli(['apply', plan]);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toContain(`error[plan.file-unreadable]: cannot use the plan file ${plan}: too large (104857600 bytes, limit 16777216 for a plan file)`);
+  });
+});
+
+describe('3. every duration, size and count is bounded', () => {
+  it('exit_timeout past 2^31-1 seconds fails validation at its line:col with the bound; no 1e+23 reaches a plist', async () => {
+    spec('    exit_timeout: "99999999999999999999999s"\n');
+    for (const cmd of ['validate', 'plan', 'apply']) {
+      const r = await cli(cmd === 'apply' ? [cmd, '--auto-approve'] : [cmd]);
+      expect(r.code, cmd).toBe(1);
+      expect(r.stderr.split('\n')[0]).toBe('lotus.yaml:6:19  services.daemon.exit_timeout: too long: at most 24855d3h14m7s (2^31-1 seconds, the longest launchd stores), got "99999999999999999999999s"');
+    }
+    expect(existsSync(sb.agentPlist(DAEMON))).toBe(false);
+  });
+
+  it('sizes, counts, plist_extra numbers and monitor settings past their bounds are located errors', async () => {
+    spec([
+      '    limits: { open_files: { soft: 99999999999 }, core: { hard: 99999999TiB } }',
+      'monitor:',
+      '  schedule: 30d',
+      '  backoff: { max: 999999999999d }',
+      '  circuit_breaker: { window: 99999999999999w, max_restarts: 9999999999 }',
+      '  log_rotation: { max_size: 10, keep: 1000 }',
+      '  samples_retention: 12h',
+      '',
+    ].join('\n'));
+    const r = await cli(['validate']);
+    expect(r.code).toBe(1);
+    const got = r.stderr.trim().split('\n').slice(0, -1);
+    expect(got).toEqual([
+      'lotus.yaml:6:35  services.daemon.limits.open_files.soft: must be at most 2147483647, got number 99999999999',
+      'lotus.yaml:6:64  services.daemon.limits.core.hard: too big: at most 9007199254740991 bytes (2^53-1, the largest exact integer), got "99999999TiB"',
+      'lotus.yaml:8:13  monitor.schedule: too long: an interval is at most 24d (timers hold 2^31-1 ms); use a cron expression such as "0 0 1 * *" for rarer runs, got "30d"',
+      'lotus.yaml:9:19  monitor.backoff.max: too long: at most 24855d3h14m7s (2^31-1 seconds, the longest launchd stores), got "999999999999d"',
+      'lotus.yaml:10:30  monitor.circuit_breaker.window: too long: at most 24855d3h14m7s (2^31-1 seconds, the longest launchd stores), got "99999999999999w"',
+      'lotus.yaml:10:61  monitor.circuit_breaker.max_restarts: must be at most 2147483647, got number 9999999999',
+      'lotus.yaml:11:29  monitor.log_rotation.max_size: must be at least 1KiB',
+      'lotus.yaml:11:39  monitor.log_rotation.keep: must be at most 100, got number 1000',
+      'lotus.yaml:12:22  monitor.samples_retention: must be at least 1d (a report covers a day)',
+    ]);
+  });
+
+  it('plist_extra numbers: whole, within 2^53-1, top-level integer keys within 2^31-1', async () => {
+    spec('    plist_extra: { StartInterval: 1e23, LaunchEvents: { x: { y: 1.5 } } }\n');
+    const r = await cli(['validate']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').slice(0, -1)).toEqual([
+      'lotus.yaml:6:35  services.daemon.plist_extra.StartInterval: 1e+23 is too big for a plist integer here (at most 9007199254740991) (see launchd.plist(5))',
+      'lotus.yaml:6:65  services.daemon.plist_extra.LaunchEvents.x.y: 1.5 is not a whole number; launchd keys take integers (see launchd.plist(5))',
+    ]);
+    spec('    plist_extra: { StartInterval: 4294967296 }\n');
+    expect((await cli(['validate'])).stderr).toContain('services.daemon.plist_extra.StartInterval: must be between 0 and 2147483647 (launchd keeps it as a 32-bit integer), got 4294967296');
+  });
+
+  it('report --window past ten years is a clean cli.bad-window; monitor run --schedule past 24d is monitor.bad-schedule', async () => {
+    spec('');
+    const r = await cli(['report', '--print', '--window', '99999999999d']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error[cli.bad-window]: --window 99999999999d is longer than 3660d (ten years)\nhint: use e.g. --window 30d\n');
+    const m = await cli(['monitor', 'run', '--schedule', '25d']);
+    expect(m.code).toBe(1);
+    expect(m.stderr).toContain('error[monitor.bad-schedule]: schedule "25d" is longer than 24d');
+  });
+});
+
+describe('smaller: messages that say what is wrong', () => {
+  it('a missing version says "is required (add version: 1)"; a wrong one "expected 1, got 2"', async () => {
+    sb.writeSpec('services:\n  daemon:\n    program: /bin/sleep\n');
+    expect((await cli(['validate'])).stderr.split('\n')[0]).toBe('lotus.yaml:1:1  version: is required (add version: 1)');
+    sb.writeSpec('version: 2\nservices:\n  daemon:\n    program: /bin/sleep\n');
+    expect((await cli(['validate'])).stderr.split('\n')[0]).toBe('lotus.yaml:1:10  version: expected 1, got 2');
+  });
+
+  it('a 260-character label is "too long (260 characters, at most 249)"', async () => {
+    spec(`    label: ${'a'.repeat(260)}\n`);
+    const r = await cli(['validate']);
+    expect(r.stderr.split('\n')[0]).toBe('lotus.yaml:6:12  services.daemon.label: too long (260 characters, at most 249) (the plist file is named <label>.plist, and a file name holds at most 255 bytes)');
+  });
+
+  it('a secret file others can read is a warning with a chmod 600 hint; 0600 is not', async () => {
+    const sec = secretFile('token', 'value\n', 0o644);
+    spec(`    secret_env: { TOKEN: { file: ${sec} } }\n`);
+    const r = await cli(['validate']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`lotus.yaml:6:34  services.daemon.secret_env.TOKEN.file: warning: the secret file ${sec} for TOKEN can be read by every user on this Mac (mode 0644) (chmod 600 ${sec})\n`);
+    chmodSync(sec, 0o640);
+    expect((await cli(['validate'])).stderr).toContain('can be read by its group (mode 0640)');
+    chmodSync(sec, 0o600);
+    expect((await cli(['validate'])).stderr).toBe('');
+    expect((await cli(['validate', '--strict'])).code).toBe(0);
+  });
+});
+
+describe('log growth: the monitor rotates the logs launchd writes and prunes old samples', () => {
+  it('copies a log past max_size to <log>.1, truncates it in place, keeps `keep` copies; deletes samples past retention', async () => {
+    const logs = sb.path('logs');
+    spec(`    logs: { dir: ${logs} }\nmonitor:\n  log_rotation: { max_size: 1KiB, keep: 2 }\n  samples_retention: 2d\n`);
+    mkdirSync(logs, { recursive: true });
+    const err = join(logs, 'daemon.err.log');
+    const samples = join(sb.stateDir(), 'samples');
+    mkdirSync(samples, { recursive: true });
+    writeFileSync(join(samples, '2020-01-01.jsonl'), '{}\n');
+    writeFileSync(join(samples, 'notes.txt'), 'kept: not a day file\n');
+    for (const round of [1, 2, 3]) {
+      writeFileSync(err, `round ${round}\n${'x'.repeat(2048)}\n`);
+      const r = await cli(['monitor', 'run', '--once']);
+      expect(r.stdout).toContain('"event":"log-rotated"');
+      expect(readdirSync(logs).filter((f) => f.startsWith('daemon.err.log')).sort()).toEqual(
+        round === 1 ? ['daemon.err.log', 'daemon.err.log.1'] : ['daemon.err.log', 'daemon.err.log.1', 'daemon.err.log.2'],
+      );
+      expect(execFileSync('cat', [err]).length).toBe(0);
+      expect(execFileSync('head', ['-1', `${err}.1`]).toString()).toBe(`round ${round}\n`);
+    }
+    expect(execFileSync('head', ['-1', `${err}.2`]).toString()).toBe('round 2\n');
+    // A small log is left alone; the old day file is gone, today's and the stranger stay.
+    writeFileSync(err, 'small\n');
+    const quiet = await cli(['monitor', 'run', '--once']);
+    expect(quiet.stdout).not.toContain('"event":"log-rotated"');
+    const left = readdirSync(samples).sort();
+    expect(left).not.toContain('2020-01-01.jsonl');
+    expect(left).toContain('notes.txt');
+    expect(left.some((f) => /^\d{4}-\d{2}-\d{2}\.jsonl$/.test(f))).toBe(true);
+  });
+});
