@@ -34,12 +34,17 @@ export function readYaml(text: string): YamlSource {
     return { doc, lines, value: undefined, diagnostics };
   }
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: true });
+  let deepReported = false;
   for (const e of doc.errors) {
-    const code = e.code === 'DUPLICATE_KEY' ? 'spec.duplicate-key' : 'spec.yaml-syntax';
+    // The parser recurses per nesting level and reports running out of stack as an error at the deepest point.
+    const tooDeep = /Maximum call stack size exceeded/.test(e.message);
+    if (tooDeep && deepReported) continue;
+    deepReported ||= tooDeep;
+    const code = e.code === 'DUPLICATE_KEY' ? 'spec.duplicate-key' : tooDeep ? 'spec.too-deep' : 'spec.yaml-syntax';
     diagnostics.push({
       severity: 'error', code, path: [], ...position(lines, e.pos[0]),
-      message: e.code === 'DUPLICATE_KEY' ? 'this key appears twice in the same mapping' : firstLine(e.message),
-      hint: e.code === 'DUPLICATE_KEY' ? 'remove one of the two; YAML keeps only one of them' : 'fix the YAML syntax at this position',
+      message: e.code === 'DUPLICATE_KEY' ? 'this key appears twice in the same mapping' : tooDeep ? 'the document nests too deeply to be read (hundreds of levels)' : firstLine(e.message),
+      hint: e.code === 'DUPLICATE_KEY' ? 'remove one of the two; YAML keeps only one of them' : tooDeep ? 'a lotus.yaml needs a few levels of nesting: flatten this value' : 'fix the YAML syntax at this position',
     });
   }
   if (diagnostics.length > 0) return { doc, lines, value: undefined, diagnostics };
@@ -59,7 +64,32 @@ export function readYaml(text: string): YamlSource {
       hint: `write the values out; at most ${MAX_ALIASES} alias expansions are allowed`,
     });
   }
+  const deep = diagnostics.length === 0 ? tooDeepAt(value) : undefined;
+  if (deep) {
+    const partial: YamlSource = { doc, lines, value, diagnostics };
+    diagnostics.push({
+      severity: 'error', code: 'spec.too-deep', path: deep, ...locate(partial, deep),
+      message: `nested more than ${MAX_NESTING} levels deep`, hint: 'a lotus.yaml needs a few levels of nesting: flatten this value',
+    });
+    return { doc, lines, value: undefined, diagnostics };
+  }
   return { doc, lines, value, diagnostics };
+}
+
+/** Every later pass walks the value recursively: a bound on nesting keeps them all far from the stack limit. */
+export const MAX_NESTING = 32;
+
+/** The path of the first value nested deeper than MAX_NESTING, found without recursion; undefined when none is. */
+function tooDeepAt(value: unknown): (string | number)[] | undefined {
+  const stack: Array<{ v: unknown; path: (string | number)[] }> = [{ v: value, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop() as { v: unknown; path: (string | number)[] };
+    if (v === null || typeof v !== 'object') continue;
+    if (path.length > MAX_NESTING) return path;
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, path: [...path, i] }));
+    else for (const [k, x] of Object.entries(v as Record<string, unknown>)) stack.push({ v: x, path: [...path, k] });
+  }
+  return undefined;
 }
 
 function firstLine(s: string): string {

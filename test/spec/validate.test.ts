@@ -168,6 +168,15 @@ describe('validateSpecText: hostile and huge input fails fast', () => {
     expect(got.map((p) => p.code)).toEqual(['spec.alias-limit']);
   });
 
+  it('nesting too deep for the parser is one clear error, not a stack overflow', () => {
+    const n = 3000;
+    const got = problems(`version: 1\nservices: { d: { program: /bin/true, plist_extra: { LaunchEvents: { a: ${'['.repeat(n)}1${']'.repeat(n)} } } } }\n`);
+    expect(got.map((p) => p.code)).toEqual(['spec.too-deep']);
+    // Deep enough to stress every later pass, shallow enough for the parser: refused by the explicit bound.
+    const mid = problems(`version: 1\nservices: { d: { program: /bin/true, plist_extra: { LaunchEvents: { a: ${'['.repeat(40)}1${']'.repeat(40)} } } } }\n`);
+    expect(mid).toEqual([expect.objectContaining({ code: 'spec.too-deep', at: '2:100', message: 'nested more than 32 levels deep' })]);
+  });
+
   it('a multi-megabyte file is refused before parsing', () => {
     const big = `version: 1\n# ${'x'.repeat(3 * 1024 * 1024)}\n`;
     expect(problems(big)).toEqual([expect.objectContaining({ at: '1:1', code: 'spec.too-large' })]);
