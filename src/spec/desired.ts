@@ -70,6 +70,38 @@ function resolveProgram(program: string, host: HostFacts, baseDir: string, path:
   return program;
 }
 
+/** The first string (or key) in a plist that XML cannot carry, as a key path; undefined when there is none. */
+function invalidTextAt(v: unknown, path: string): string | undefined {
+  if (typeof v === 'string') return invalidXmlCharIndex(v) >= 0 ? path : undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const at = invalidTextAt(v[i], `${path}[${i}]`);
+      if (at !== undefined) return at;
+    }
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const at = invalidXmlCharIndex(k) >= 0 ? path : invalidTextAt(x, path ? `${path}.${k}` : k);
+      if (at !== undefined) return at;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The plist text, or '' after reporting why it cannot be written. The spec's own strings were checked at validate
+ * time; what is left comes from the machine (HOME, PATH, the spec's folder), so the error says so.
+ */
+function checkedRender(plist: PlistDict, path: (string | number)[], out: Located[]): string {
+  const at = invalidTextAt(plist, '');
+  if (at === undefined) return renderPlist(plist);
+  out.push({
+    severity: 'error', code: 'spec.invalid-character', path,
+    message: `${at} would hold a character a launchd plist cannot carry; it comes from this machine (HOME, PATH or the spec's folder)`,
+    hint: 'remove control characters from HOME, PATH and the path of the spec file',
+  });
+  return '';
+}
+
 const SECRET_PROBLEM_CODES: Record<string, string> = {
   missing: 'spec.secret-unreadable', unreadable: 'spec.secret-unreadable', 'not-regular': 'spec.secret-not-a-file', 'too-large': 'spec.secret-too-large', 'not-utf8': 'spec.secret-not-text',
 };
@@ -165,7 +197,7 @@ function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, o
   return {
     name, kind: 'service', label, domain, state: s.state,
     plistPath: posix.join(plistDirFor(kind, host.home, host.systemDaemonsDir), `${label}.plist`),
-    plist, plistText: renderPlist(plist), plistMode: sensitiveKeys.length > 0 ? 0o600 : 0o644,
+    plist, plistText: checkedRender(plist, ['services', name], out), plistMode: sensitiveKeys.length > 0 ? 0o600 : 0o644,
     sensitiveKeys: sensitiveKeys.sort(), directories, dependsOn: [...s.depends_on],
     throttleSeconds: s.throttle_interval !== undefined ? durationSeconds(s.throttle_interval) : 10,
     exitTimeoutSeconds: durationSeconds(s.exit_timeout),
@@ -177,7 +209,7 @@ function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, o
   };
 }
 
-function monitorJob(spec: Spec, m: MonitorSpec, host: HostFacts): DesiredJob {
+function monitorJob(spec: Spec, m: MonitorSpec, host: HostFacts, out: Located[]): DesiredJob {
   const kind = spec.defaults.domain;
   const domain = kind === 'system' ? { kind } : { kind, uid: host.uid };
   const logDir = posix.join(host.home, 'Library/Logs/lotusctl');
@@ -198,7 +230,7 @@ function monitorJob(spec: Spec, m: MonitorSpec, host: HostFacts): DesiredJob {
   return {
     name: 'monitor', kind: 'monitor', label: m.label, domain, state: m.enabled ? 'running' : 'absent',
     plistPath: posix.join(plistDirFor(kind, host.home, host.systemDaemonsDir), `${m.label}.plist`),
-    plist, plistText: renderPlist(plist), plistMode: 0o644, sensitiveKeys: [], directories: [logDir],
+    plist, plistText: checkedRender(plist, ['monitor'], out), plistMode: 0o644, sensitiveKeys: [], directories: [logDir],
     dependsOn: [], throttleSeconds: 10, exitTimeoutSeconds: 60,
     stdoutPath: plist.StandardOutPath as string, stderrPath: plist.StandardErrorPath as string,
   };
@@ -228,7 +260,7 @@ export interface DesiredResult {
 export function toDesiredState(spec: Spec, host: HostFacts): DesiredResult {
   const diagnostics: Located[] = [];
   const jobs = dependencyOrder(spec).map((n) => serviceJob(spec, n, spec.services[n] as ServiceSpec, host, diagnostics));
-  if (spec.monitor) jobs.push(monitorJob(spec, spec.monitor, host));
+  if (spec.monitor) jobs.push(monitorJob(spec, spec.monitor, host, diagnostics));
   const stateDir = resolvePath(spec.defaults.state_dir, host.home, posix.dirname(host.specPath));
   return { desired: { jobs, stateDir }, diagnostics };
 }

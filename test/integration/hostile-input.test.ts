@@ -133,6 +133,15 @@ describe('1. a secret is never printed; control characters are refused at valida
     expect((await cli(['plan', '--detailed-exitcode'])).code).toBe(0);
   });
 
+  it('a control character from the machine (the spec in such a folder) is a located error, not an internal one', async () => {
+    const dir = sb.path('we\u0001ird');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'lotus.yaml'), 'version: 1\nservices:\n  daemon:\n    program: /bin/sleep\nmonitor: {}\n');
+    const r = await cli(['plan', '-f', join(dir, 'lotus.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(':5:10  monitor: ProgramArguments[5] would hold a character a launchd plist cannot carry; it comes from this machine');
+  });
+
   it('--json always prints a JSON document on failure: a usage error, an unreadable spec', async () => {
     const usage = await cli(['plan', '--json', '--no-such-flag']);
     expect(usage.code).toBe(1);
