@@ -174,6 +174,25 @@ export function readTextCapped(path: string, kind: ReadKind): string {
 }
 
 /**
+ * A descriptor for reading a regular file of any size (a log, a samples file) piece by piece, opened without
+ * blocking. A missing or unreadable path throws the errno error as fs does (callers test ENOENT); anything but a
+ * regular file (a FIFO, a device, a directory) throws FileReadError fs.not-a-file. The caller closes it.
+ */
+export function openRegularFile(path: string, what = 'a log'): number {
+  const st = statSync(path);
+  if (!st.isFile()) throw notRegular(path, what, st);
+  const fd = openSync(path, OPEN_FLAGS);
+  try {
+    const fst = fstatSync(fd);
+    if (!fst.isFile()) throw notRegular(path, what, fst);
+    return fd;
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/**
  * The last `maxBytes` bytes of a regular file of any size (a log), or undefined when it does not exist.
  * Refuses what is not a regular file like readFileCapped; reads only the tail, so a huge log costs nothing.
  */

@@ -1,8 +1,9 @@
 // Bounded reading of log files from their end, and following them across rotation (the `tail -F` behaviour).
 // A log may be gigabytes: nothing here reads a file whole. Tails read backwards in chunks and stop after the lines
 // asked for (or a byte cap); following reads only what was appended, a chunk at a time.
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, readSync, statSync } from 'node:fs';
 import { errnoCode } from './atomic-file.js';
+import { openRegularFile } from './read-file.js';
 
 const CHUNK = 64 * 1024;
 /** Default cap on how far back a tail scans: a few very long lines must not pull in a whole file. */
@@ -14,7 +15,8 @@ export const DEFAULT_MAX_SCAN_BYTES = 16 * 1024 * 1024;
  */
 export function* linesFromEnd(path: string, opts: { maxBytes?: number; end?: number } = {}): Generator<string, { capped: boolean }, undefined> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_SCAN_BYTES;
-  const fd = openSync(path, 'r');
+  // Regular files only, opened without blocking: a FIFO or a device at a log path must not hang the command.
+  const fd = openRegularFile(path);
   try {
     const size = fstatSync(fd).size;
     let pos = opts.end === undefined ? size : Math.min(size, opts.end);
@@ -169,7 +171,7 @@ export class FileFollower {
   private openAt(where: 'start' | 'end'): Open | undefined {
     let fd: number;
     try {
-      fd = openSync(this.path, 'r');
+      fd = openRegularFile(this.path);
     } catch (e) {
       const code = errnoCode(e);
       if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM') return undefined;

@@ -182,6 +182,20 @@ describe('2. every read is capped and regular-files-only; nothing hangs', () => 
     }
   });
 
+  it('logs and status with a FIFO where a log or a samples file should be: a clear answer, no hang', async () => {
+    const logs = sb.path('logs');
+    mkdirSync(logs);
+    mkfifo(join(logs, 'daemon.err.log'));
+    spec(`    logs: { dir: ${logs} }\nmonitor: {}\n`);
+    const l = await cli(['logs', 'daemon', '--stderr']);
+    expect(l.code).toBe(1);
+    expect(l.stderr).toContain(`error[logs.unreadable]: ${join(logs, 'daemon.err.log')}: not a regular file (a FIFO)`);
+    mkdirSync(join(sb.stateDir(), 'samples'), { recursive: true });
+    mkfifo(join(sb.stateDir(), 'samples', `${new Date().toISOString().slice(0, 10)}.jsonl`));
+    const st = await cli(['status']);
+    expect(st.stdout + st.stderr).toMatch(/daemon/);
+  });
+
   it('a spec that is a FIFO, a plan file that is huge: refused with the reason', async () => {
     const fifo = mkfifo(sb.path('spec.fifo'));
     const s = await cli(['validate', '-f', fifo]);

@@ -73,7 +73,7 @@ describe('lotusctl logs', () => {
     const unreadable = await sb.cli(['logs', 'daemon']);
     expect(unreadable.code).toBe(1);
     expect(unreadable.stdout).toContain('plain line');
-    expect(unreadable.stderr).toMatch(/error\[logs\.unreadable\]: cannot read .*daemon\.err\.log: EISDIR/);
+    expect(unreadable.stderr).toMatch(/error\[logs\.unreadable\]: .*daemon\.err\.log: not a regular file \(a directory\)/);
 
     const unknown = await sb.cli(['logs', 'deamon']);
     expect(unknown.code).toBe(1);

@@ -2,6 +2,7 @@ import type { DesiredJob } from '../../model/desired.js';
 import { LotusctlError } from '../../model/errors.js';
 import { interleave, labelLine, lineTime, monitorLineConcerns, renderMonitorLine, type LogTail } from '../../render/log-lines.js';
 import { errnoCode } from '../../system/atomic-file.js';
+import { FileReadError } from '../../system/read-file.js';
 import { DEFAULT_MAX_SCAN_BYTES, FileFollower, tailLines } from '../../system/tail-file.js';
 import { interrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
@@ -92,6 +93,8 @@ function logLineJson(src: Source, line: string): Record<string, unknown> {
 }
 
 function readError(path: string, e: unknown): LotusctlError {
+  // A FIFO or a device at the log path: the capped reader's words ("not a regular file (a FIFO)").
+  if (e instanceof FileReadError) return new LotusctlError('logs.unreadable', e.message, { hint: e.hint ?? 'replace it with a regular file' });
   const code = errnoCode(e) ?? String(e);
   return new LotusctlError('logs.unreadable', `cannot read ${path}: ${code}`, {
     hint: code === 'EACCES' || code === 'EPERM'
