@@ -21,10 +21,10 @@ export function makeOutput(opts: { color?: boolean } = {}, env: NodeJS.ProcessEn
   const outColor = colorOk(process.stdout, env, opts.color);
   const errColor = colorOk(process.stderr, env, opts.color);
   // Everything printed passes terminalSafe: text from a spec, a plist or launchctl never drives the terminal.
-  const line = (s: string, color: boolean) => terminalSafe(s.endsWith('\n') ? s : `${s}\n`, color);
+  const line = (s: string, color: boolean, tty: boolean) => terminalSafe(s.endsWith('\n') ? s : `${s}\n`, color, tty);
   return {
-    out: (s) => void process.stdout.write(line(s, outColor)),
-    err: (s) => void process.stderr.write(line(s, errColor)),
+    out: (s) => void process.stdout.write(line(s, outColor, Boolean(process.stdout.isTTY))),
+    err: (s) => void process.stderr.write(line(s, errColor, Boolean(process.stderr.isTTY))),
     colors: outColor ? ansiColors : noColors,
     errColors: errColor ? ansiColors : noColors,
     isTTY: Boolean(process.stdout.isTTY),

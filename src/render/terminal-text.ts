@@ -7,8 +7,10 @@
 
 const UNSAFE_CHAR = '[\\0-\\x08\\x0A-\\x1F\\x7F-\\x9F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
 const UNSAFE = new RegExp(UNSAFE_CHAR, 'g');
-// lotusctl's own colours are SGR sequences (src/render/colors.ts): ESC [ digits m, nothing else.
-const SGR_OR_UNSAFE = new RegExp(`\\x1b\\[[0-9;]{0,16}m|${UNSAFE_CHAR}`, 'g');
+// lotusctl's own sequences: colours are SGR (src/render/colors.ts: ESC [ digits m), and `status --watch` on a
+// terminal starts each round with "cursor home, clear screen".
+export const CLEAR_SCREEN = '\u001b[H\u001b[2J';
+const OWN_OR_UNSAFE = new RegExp(`\\x1b\\[H\\x1b\\[2J|\\x1b\\[[0-9;]{0,16}m|${UNSAFE_CHAR}`, 'g');
 
 function escapeChar(c: string): string {
   return `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
@@ -32,8 +34,9 @@ export function hasControls(s: string): boolean {
  * when colour is on, every other character a terminal acts on is escaped. Views escape spec text before they colour
  * it (escapeControls), so a colour sequence that reaches this point is one lotusctl made.
  */
-export function terminalSafe(s: string, keepColors: boolean): string {
-  return s.replace(SGR_OR_UNSAFE, (m) => {
+export function terminalSafe(s: string, keepColors: boolean, keepClear = false): string {
+  return s.replace(OWN_OR_UNSAFE, (m) => {
+    if (m === CLEAR_SCREEN) return keepClear ? m : m.replace(UNSAFE, escapeChar);
     if (m.length > 1) return keepColors ? m : m.replace(UNSAFE, escapeChar);
     return m === '\n' ? m : escapeChar(m);
   });

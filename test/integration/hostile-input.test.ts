@@ -260,7 +260,7 @@ describe('3. every duration, size and count is bounded', () => {
     expect((await cli(['validate'])).stderr).toContain('services.daemon.plist_extra.StartInterval: must be between 0 and 2147483647 (launchd keeps it as a 32-bit integer), got 4294967296');
   });
 
-  it('report --window past ten years is a clean cli.bad-window; monitor run --schedule past 24d is monitor.bad-schedule', async () => {
+  it('report --window past ten years is a clean cli.bad-window; monitor run --schedule and status --interval past 24d are refused', async () => {
     spec('');
     const r = await cli(['report', '--print', '--window', '99999999999d']);
     expect(r.code).toBe(1);
@@ -268,6 +268,9 @@ describe('3. every duration, size and count is bounded', () => {
     const m = await cli(['monitor', 'run', '--schedule', '25d']);
     expect(m.code).toBe(1);
     expect(m.stderr).toContain('error[monitor.bad-schedule]: schedule "25d" is longer than 24d');
+    const s = await cli(['status', '--watch', '--interval', '30d']);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toContain('error[cli.bad-interval]: --interval 30d is not a duration between 500ms and 24d');
   });
 });
 

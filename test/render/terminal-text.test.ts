@@ -22,6 +22,11 @@ describe('terminalSafe', () => {
     expect(terminalSafe(line, false)).toBe('\\u001b[31merror\\u001b[39m: \\u001b]52;c;cGF5bG9hZA==\\u0007 \\u001b[1A\n');
   });
 
+  it('keeps the clear-screen of status --watch only on a terminal', () => {
+    expect(terminalSafe('\u001b[H\u001b[2Jstatus\n', false, true)).toBe('\u001b[H\u001b[2Jstatus\n');
+    expect(terminalSafe('\u001b[H\u001b[2Jstatus\n', true, false)).toBe('\\u001b[H\\u001b[2Jstatus\n');
+  });
+
   it('keeps JSON valid: escapes become \\u sequences inside strings', () => {
     const doc = JSON.stringify({ a: 'x\u009by\u202e' });
     expect(JSON.parse(terminalSafe(doc, false))).toEqual({ a: 'x\u009by\u202e' });

@@ -1,6 +1,7 @@
 import { LotusctlError } from '../../model/errors.js';
 import { gatherStatusFacts } from '../../observe/status-facts.js';
 import { renderStatusText, statusJson } from '../../render/status-text.js';
+import { MAX_INTERVAL_MS } from '../../spec/bounds.js';
 import { parseDuration } from '../../spec/units.js';
 import { statusView, type StatusView } from '../../status/status.js';
 import { interrupt } from '../interrupt.js';
@@ -16,8 +17,9 @@ const PROBE_TIMEOUT_MS = 1500;
 export async function runStatus(service: string | undefined, flags: StatusFlags, o: Output, signal?: AbortSignal): Promise<number> {
   const json = Boolean(flags.json);
   const intervalMs = flags.interval === undefined ? 2000 : parseDuration(flags.interval);
-  if (intervalMs === undefined || intervalMs < 500) {
-    throw new LotusctlError('cli.bad-interval', `--interval ${flags.interval} is not a duration of at least 500ms`, { hint: 'use e.g. --interval 2s' });
+  // At most 24d: a longer timer would fire at once (Node timers hold 2^31-1 ms) and poll launchd in a busy loop.
+  if (intervalMs === undefined || intervalMs < 500 || intervalMs > MAX_INTERVAL_MS) {
+    throw new LotusctlError('cli.bad-interval', `--interval ${flags.interval} is not a duration between 500ms and 24d`, { hint: 'use e.g. --interval 2s' });
   }
   const once = async (): Promise<StatusView> => {
     // Re-read every round: lotus.yaml may change while watching.
