@@ -225,3 +225,23 @@ export function readTail(path: string, maxBytes: number): Buffer | undefined {
     closeSync(fd);
   }
 }
+
+/**
+ * All of a stream (standard input for `plan --stdin`), read without blocking the event loop, refused with
+ * fs.too-large as soon as it passes READ_LIMITS[kind]: `yes | lotusctl plan --stdin` cannot eat the memory.
+ */
+export async function readStreamCapped(stream: AsyncIterable<Buffer | string> & { destroy?: () => void }, kind: ReadKind, name: string): Promise<string> {
+  const limit = READ_LIMITS[kind];
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += b.length;
+    if (total > limit) {
+      stream.destroy?.();
+      throw new FileReadError(name, 'too-large', `too large (more than ${limit} bytes, limit ${limit} for ${WHAT[kind]})`, `check that ${name} holds ${WHAT[kind]}`);
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

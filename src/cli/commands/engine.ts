@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { apply, defaultLaunchctl, plan as makePlan, planDestroy } from '../../api.js';
 import type { ApplyEvent } from '../../apply/events.js';
@@ -11,7 +10,7 @@ import { secretValues } from '../../render/plan-secrets.js';
 import { renderDriftText, renderPlanText } from '../../render/plan-text.js';
 import { writeFileAtomic } from '../../system/atomic-file.js';
 import { loadSpec } from '../../system/load-spec.js';
-import { FileReadError, readTextCapped } from '../../system/read-file.js';
+import { FileReadError, readStreamCapped, readTextCapped } from '../../system/read-file.js';
 import { forceUnlock } from '../../system/lock.js';
 import { ExitCode } from '../errors.js';
 import { interrupt } from '../interrupt.js';
@@ -31,16 +30,18 @@ export interface EngineFlags {
   destroy?: boolean;
 }
 
-function readStdin(): string {
+async function readStdin(): Promise<string> {
   try {
-    return readFileSync(0, 'utf8');
+    // Capped like a spec file, and read asynchronously: an endless pipe is refused, Ctrl-C still works.
+    return await readStreamCapped(process.stdin, 'spec', 'standard input');
   } catch (e) {
+    if (e instanceof FileReadError) throw new LotusctlError('spec.too-large', `the spec on standard input is ${e.detail}`, { hint: 'a lotus.yaml is a few kilobytes: check what is piped into lotusctl plan --stdin', cause: e });
     throw new LotusctlError('spec.unreadable', `cannot read the spec from standard input (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'pipe the spec text into lotusctl plan --stdin', cause: e });
   }
 }
 
 async function planFromSpec(flags: EngineFlags, o: Output, mode: 'apply' | 'destroy'): Promise<Plan> {
-  const loaded = loadSpec(flags.file, flags.stdin ? { text: readStdin() } : {});
+  const loaded = loadSpec(flags.file, flags.stdin ? { text: await readStdin() } : {});
   reportDiagnostics(loaded, o, { json: Boolean(flags.json) });
   if (!loaded.ok) throw new ExitCode(1);
   const opts = { launchctl: defaultLaunchctl(), ...(flags.target?.length ? { targets: flags.target } : {}) };
