@@ -4,7 +4,7 @@
 # Run it with `npm run demo` (which builds first). Nothing outside the sandbox is touched.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-[ -f "$repo/dist/src/cli/main.js" ] || { echo "demo: run 'npm run build' first (npm run demo does)" >&2; exit 1; }
+[ -f "$repo/dist/cli/main.js" ] || { echo "demo: run 'npm run build' first (npm run demo does)" >&2; exit 1; }
 
 sandbox=$(mktemp -d "${TMPDIR:-/tmp}/lotusctl-demo.XXXXXX")
 export HOME="$sandbox/home" FAKE_LAUNCHD_DIR="$sandbox/launchd" LOTUSCTL_LAUNCHCTL="$repo/test/fakes/bin/launchctl"
@@ -20,7 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-lotusctl() { node "$repo/dist/src/cli/main.js" "$@"; }
+lotusctl() { node "$repo/dist/cli/main.js" "$@"; }
 if [ -n "${NO_COLOR:-}" ] || [ ! -t 1 ]; then bold=''; plain=''; else bold=$'\033[1m'; plain=$'\033[0m'; fi
 step() { printf '\n%s== %s%s\n$ %s\n' "$bold" "$1" "$plain" "$2"; }
 

@@ -2,7 +2,7 @@
 // Read at the start of every tick and written before any action, so a monitor killed mid-restart still counts it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../system/atomic-file.js';
 import { FileReadError, readTextCapped } from '../system/read-file.js';
 import type { HealthStatus, ServiceState } from './policy.js';

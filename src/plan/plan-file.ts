@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LotusctlError } from '../model/errors.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../model/plan.js';
 

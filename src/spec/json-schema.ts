@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { specSchema } from './schema.js';
 
 /** The JSON Schema of lotus.yaml, generated from the zod schema; specs/lotus.schema.json is this, checked in. */

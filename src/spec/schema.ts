@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LABEL_PATTERN } from '../launchd/domain.js';
 import { cronProblem } from './cron.js';
 import { MAX_COUNT, MAX_DURATION_MS, MAX_INTERVAL_MS, MAX_LABEL_LENGTH, MAX_RETENTION_MS, MAX_ROTATED_LOGS, MAX_SIZE_BYTES, MIN_LOG_ROTATE_BYTES } from './bounds.js';

@@ -1,8 +1,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { HostFacts, SecretProblem } from '../model/host.js';
+import { cliEntryPath } from './package-info.js';
 import { FileReadError, readFileCapped } from './read-file.js';
 
 // Homebrew's prefixes are not on launchd's PATH (specs/launchd-behaviour.md §1), so look there too.
@@ -70,10 +70,12 @@ function secretFacts(files: readonly string[]): Pick<HostFacts, 'secrets' | 'sec
   return { secrets, secretProblems, secretModes };
 }
 
-/** The command launchd runs for `lotusctl ...`: this node binary and this CLI's entry script. */
+/**
+ * The command launchd runs for `lotusctl ...`: this node binary and lotusctl's bin script. The same path whether
+ * the CLI or the programmatic API planned it, so the two never see each other's monitor job as a change.
+ */
 export function lotusctlCommand(): string[] {
-  const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-  return [process.execPath, cli];
+  return [process.execPath, cliEntryPath()];
 }
 
 export function gatherHostFacts(opts: { specPath: string; programs: readonly string[]; secretFiles: readonly string[]; env?: NodeJS.ProcessEnv }): HostFacts {

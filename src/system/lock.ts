@@ -5,7 +5,7 @@ import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, statSync, unlinkS
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LotusctlError } from '../model/errors.js';
 import { sha256 } from '../plan/digest.js';
 import { errnoCode } from './atomic-file.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Manifest, ManagedRecord } from '../model/actual.js';
 import { LotusctlError } from '../model/errors.js';
 import { writeFileAtomic } from './atomic-file.js';

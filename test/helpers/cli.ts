@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const repoRoot = join(import.meta.dirname, '../..');
-export const cliPath = join(repoRoot, 'dist/src/cli/main.js');
+export const cliPath = join(repoRoot, 'dist/cli/main.js');
 
 export interface CliResult { code: number; stdout: string; stderr: string }
 
