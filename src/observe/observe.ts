@@ -37,9 +37,9 @@ interface Target { label: string; domain: DomainTarget; plistPath: string }
 
 const FATAL = new Set(['launchctl.spawn-failed', 'launchctl.no-gui-domain', 'launchd.unsupported-platform', 'launchctl.timeout']);
 
-async function jobState(lc: Launchctl, t: Target, disabled: Record<string, boolean> | Error): Promise<ActualJobState> {
+async function jobState(lc: Launchctl, t: Target, disabledP: Promise<Record<string, boolean> | Error>): Promise<ActualJobState> {
   try {
-    const printed = await lc.print(t.domain, t.label);
+    const [printed, disabled] = await Promise.all([lc.print(t.domain, t.label), disabledP]);
     const overrides = disabled instanceof Error ? undefined : disabled;
     if (!printed) return { known: true, loaded: false, disabled: overrides?.[t.label], running: false, lastExit: { kind: 'unknown' } };
     const p = printed.parsed;
@@ -64,7 +64,7 @@ async function jobState(lc: Launchctl, t: Target, disabled: Record<string, boole
 
 /**
  * Read what the machine has for every desired job and every job the manifest says lotusctl manages.
- * One print-disabled per domain and one print per job, run concurrently; read-only.
+ * One print-disabled per domain and one print per job, all run concurrently; read-only.
  */
 export async function observe(desired: DesiredState, lc: Launchctl): Promise<ActualState> {
   return observeScope(desired.stateDir, { targets: desired.jobs, directories: desired.jobs.flatMap((j) => j.directories) }, lc);
@@ -79,21 +79,29 @@ export async function observeScope(stateDir: string, scope: ObservedScope, lc: L
 
   const domains = new Map<string, DomainTarget>();
   for (const t of targets.values()) domains.set(domainTarget(t.domain), t.domain);
-  const disabledByDomain = new Map<string, Record<string, boolean> | Error>(
-    await Promise.all([...domains].map(async ([key, d]) => [key, await lc.printDisabled(d).catch((e: Error) => {
+  // Every launchctl call goes out in one concurrent round (one round trip, not two): a job's print does not wait for
+  // its domain's print-disabled, only the reading of the answer does.
+  const disabledByDomain = new Map<string, Promise<Record<string, boolean> | Error>>();
+  for (const [key, d] of domains) {
+    const p = lc.printDisabled(d).catch((e: Error) => {
       if (isLotusctlError(e) && FATAL.has(e.code)) throw e;
       return e;
-    })] as const)),
-  );
+    });
+    p.catch(() => undefined); // a fatal failure is rethrown below; this only keeps it from going unhandled meanwhile
+    disabledByDomain.set(key, p);
+  }
 
   const jobs: Record<string, ActualJob> = {};
-  await Promise.all([...targets.values()].map(async (t) => {
+  const reads = await Promise.allSettled([...targets.values()].map(async (t) => {
     const [file, job] = await Promise.all([
       Promise.resolve().then(() => readPlistFile(t.plistPath)),
-      jobState(lc, t, disabledByDomain.get(domainTarget(t.domain)) ?? new Error('no domain')),
+      jobState(lc, t, disabledByDomain.get(domainTarget(t.domain)) ?? Promise.resolve(new Error('no domain'))),
     ]);
     jobs[t.label] = { ...t, file, job };
   }));
+  // Same precedence as when print-disabled ran first: its fatal failure wins over a job's.
+  for (const p of disabledByDomain.values()) await p;
+  for (const r of reads) if (r.status === 'rejected') throw r.reason;
 
   const directories: Record<string, boolean> = {};
   for (const d of new Set(scope.directories)) directories[d] = existsSync(d);
