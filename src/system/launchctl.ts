@@ -2,9 +2,9 @@
 // failures with classifyLaunchctlFailure, and absorbs the known launchd races (specs/launchd-behaviour.md §3,
 // "How other tools drive launchctl"): EIO/EALREADY right after a bootout, EINPROGRESS from bootout,
 // and bootout returning before the job has left the domain.
+import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { execa } from 'execa';
 import { LotusctlError } from '../model/errors.js';
 import { assertValidLabel, domainTarget, isValidLabel, serviceTarget, type DomainTarget } from '../launchd/domain.js';
 import { classifyLaunchctlFailure, LaunchctlError, type LaunchctlErrorKind } from '../launchd/launchctl-errors.js';
@@ -284,30 +284,22 @@ export class Launchctl {
   private async exec(subcommand: string, args: readonly string[]): Promise<RawResult> {
     const argv = [subcommand, ...args];
     const cmd = ['launchctl', ...argv].join(' ');
-    const r = await execa(this.binary, argv, {
-      reject: false,
-      timeout: this.timeoutMs,
-      forceKillAfterDelay: 2000,
-      stdin: 'ignore',
-      env: this.env ? { ...this.env } : {},
-      extendEnv: true,
-    });
-    const stdout = typeof r.stdout === 'string' ? r.stdout : '';
-    const stderr = typeof r.stderr === 'string' ? r.stderr : '';
+    const r = await runArgv(this.binary, argv, { ...process.env, ...this.env }, this.timeoutMs);
     if (r.timedOut) {
       throw new LotusctlError('launchctl.timeout', `${cmd} did not finish within ${this.timeoutMs} ms`, {
         hint: 'launchd may be busy or hung; retry in a moment. If it keeps happening, check `sudo launchctl print system` by hand.',
-        details: [stderr].filter((s) => s !== ''),
+        details: [r.stderr].filter((s) => s !== ''),
       });
     }
-    if (r.exitCode === undefined && r.signal === undefined) {
-      throw new LotusctlError('launchctl.spawn-failed', `could not run ${this.binary} (${cmd}): ${r.code ?? r.shortMessage ?? 'unknown error'}`, {
+    if (r.spawnError) {
+      throw new LotusctlError('launchctl.spawn-failed', `could not run ${this.binary} (${cmd}): ${r.spawnError.code ?? r.spawnError.message}`, {
         hint: 'Check that LOTUSCTL_LAUNCHCTL (or /bin/launchctl) names an executable file.',
-        cause: r instanceof Error ? r : undefined,
+        cause: r.spawnError,
       });
     }
-    return { exitCode: r.exitCode, stdout, stderr };
+    return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
   }
+
 }
 
 /** `<dir>/<Label>.plist` -> `<Label>` when that is a valid label. */
@@ -327,4 +319,49 @@ function reclassify(err: LaunchctlError, kind: LaunchctlErrorKind, message: stri
     { ...f, target: err.target, reportedCode: err.reportedCode, stderrFirstLine: err.stderrFirstLine },
     { hint: opts.hint, details: opts.detail === undefined ? err.details : [...err.details, opts.detail], cause: err },
   );
+}
+
+interface ArgvResult {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  spawnError?: NodeJS.ErrnoException;
+}
+
+/**
+ * Run a binary with argv (no shell), stdin closed, and collect its output without the final newline. After
+ * `timeoutMs` it gets SIGTERM, then SIGKILL 2 s later. node:child_process rather than execa: every plan runs
+ * launchctl, and loading execa cost more than the calls themselves (README, "Performance").
+ */
+function runArgv(binary: string, argv: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ArgvResult> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let spawnError: NodeJS.ErrnoException | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    const child = spawn(binary, [...argv], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    }, timeoutMs);
+    child.on('error', (e: NodeJS.ErrnoException) => (spawnError ??= e));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      resolve({
+        exitCode: spawnError || code === null ? undefined : code,
+        stdout: stripFinalNewline(stdout), stderr: stripFinalNewline(stderr), timedOut,
+        ...(spawnError ? { spawnError } : {}),
+      });
+    });
+  });
+}
+
+function stripFinalNewline(s: string): string {
+  return s.endsWith('\r\n') ? s.slice(0, -2) : s.endsWith('\n') ? s.slice(0, -1) : s;
 }
