@@ -1,0 +1,58 @@
+// Which modules a run of the built CLI loads: a Node module hook (`--import`) appends every URL it loads to a file,
+// and esbuild's metafile (dist/cli/meta.json) maps each loaded bundle file back to the sources inside it.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { repoRoot } from './cli.js';
+
+const HOOKS = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  appendFileSync(process.env.LOTUSCTL_MODULE_TRACE, url + '\\n');
+  return next(url, context);
+}
+`;
+
+export class ModuleTrace {
+  private readonly dir = mkdtempSync(join(tmpdir(), 'lotusctl-trace-'));
+  private readonly log = join(this.dir, 'loaded.txt');
+  private readonly register = join(this.dir, 'register.mjs');
+
+  constructor() {
+    writeFileSync(join(this.dir, 'hooks.mjs'), HOOKS);
+    writeFileSync(this.register, `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+  }
+
+  /** Node arguments and environment for a traced run. */
+  get nodeArgs(): string[] {
+    return ['--import', pathToFileURL(this.register).href];
+  }
+
+  get env(): Record<string, string> {
+    return { LOTUSCTL_MODULE_TRACE: this.log };
+  }
+
+  /**
+   * The repository paths of every source module loaded since the last call (src/cli/main.ts, node_modules/zod/...):
+   * bundle files are expanded to their inputs, anything else loaded from disk is listed as itself.
+   */
+  take(): string[] {
+    const meta = JSON.parse(readFileSync(join(repoRoot, 'dist/cli/meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    let urls: string[] = [];
+    try {
+      urls = readFileSync(this.log, 'utf8').split('\n').filter((u) => u.startsWith('file:'));
+    } catch {
+      // nothing loaded from disk
+    }
+    rmSync(this.log, { force: true });
+    return [...new Set(urls.flatMap((u) => {
+      const path = relative(repoRoot, fileURLToPath(u));
+      const out = meta.outputs[path];
+      return out ? Object.keys(out.inputs) : [path];
+    }))].sort();
+  }
+
+  stop(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
