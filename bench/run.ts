@@ -1,51 +1,78 @@
-// `npm run bench`: speed and memory of the pure hot paths (never asserted in tests). Prints one line per case.
-import { readdirSync, readFileSync } from 'node:fs';
+// `npm run bench`: start-up and plan cost of the built CLI as ratios to `node -e 0` timed side by side (alternating
+// runs, medians), then the core micro-benchmarks. Prints tables and writes bench/results.json (not committed; the
+// README's "Performance" section quotes a run). Never asserted in tests: a loaded machine would make them flaky.
+//   node dist/bench/run.js [--rounds N] [--out FILE] [--no-core]
+// To add a measurement: a module in bench/suites/ exporting a Suite (bench/lib/suite.ts), listed in SUITES below.
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parsePrintDisabled, parseServicePrint } from '../src/launchd/parsers.js';
-import type { ActualState } from '../src/model/actual.js';
-import { diff } from '../src/plan/diff.js';
-import { renderPlanText } from '../src/render/plan-text.js';
-import { noColors } from '../src/render/colors.js';
-import { toDesiredState } from '../src/spec/desired.js';
-import { validateSpecText } from '../src/spec/validate.js';
+import { parseArgs } from 'node:util';
 import { benchAnsibleCheckMode } from './ansible-check-mode.js';
+import { alternate, median } from './lib/timing.js';
+import type { PreparedSuite, Ratio, Suite, TimedCommand } from './lib/suite.js';
+import { runCore } from './suites/core.js';
+import { plan } from './suites/plan.js';
+import { startup } from './suites/startup.js';
+
+const SUITES: readonly Suite[] = [startup, plan];
 
 const root = join(import.meta.dirname, '../..');
-const fixtures = join(root, 'test/fixtures/launchctl');
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, out: { type: 'string' }, 'no-core': { type: 'boolean', default: false } } });
+const rounds = Number(args.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${args.rounds}`);
+const out = args.out ?? join(root, 'bench/results.json');
+const ctx = { root, cli: join(root, 'dist/cli/main.js'), log: (m: string) => process.stderr.write(`${m}\n`) };
+const started = Date.now();
 
-function bench(name: string, iterations: number, fn: () => unknown): void {
-  for (let i = 0; i < Math.min(50, iterations); i++) fn();
-  const heap = process.memoryUsage().heapUsed;
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) fn();
-  const ns = Number(process.hrtime.bigint() - t0);
-  const perOp = ns / iterations / 1000;
-  const heapDelta = (process.memoryUsage().heapUsed - heap) / 1024 / 1024;
-  console.log(`${name.padEnd(44)} ${perOp.toFixed(1).padStart(10)} µs/op  ${(1e6 / perOp).toFixed(0).padStart(8)} ops/s  heap ${heapDelta >= 0 ? '+' : ''}${heapDelta.toFixed(1)} MiB`);
+const baseline: TimedCommand = { id: 'node', label: 'node -e 0', argv: [process.execPath, '-e', '0'] };
+const prepared: PreparedSuite[] = [];
+let results: Record<string, unknown>;
+try {
+  for (const s of SUITES) prepared.push(await s.prepare(ctx));
+  const commands = [baseline, ...prepared.flatMap((p) => p.commands)];
+  const load = loadavg()[0];
+  ctx.log(`timing ${commands.length} commands, ${rounds} alternating rounds`);
+  const samples = alternate(commands, rounds, (i) => ctx.log(`  round ${i + 1}/${rounds}`));
+  const med = new Map([...samples].map(([id, xs]) => [id, median(xs)]));
+  const ratioValue = (r: Ratio) => (med.get(r.of) as number) / (med.get(r.to) as number);
+  const ratios = prepared.flatMap((p) => p.ratios).map((r) => ({ ...r, value: ratioValue(r) }));
+
+  const fmt = (x: number, d = 1) => x.toFixed(d);
+  console.log(`\nlotusctl start-up and plan cost: node ${process.version}, ${cpus().length} CPUs, load ${fmt(load ?? 0, 2)}, ${rounds} alternating rounds, medians`);
+  console.log(`\n${'command'.padEnd(44)} ${'median ms'.padStart(10)} ${'min ms'.padStart(8)}  x node -e 0`);
+  for (const c of commands) {
+    const xs = samples.get(c.id) as number[];
+    console.log(`${c.label.padEnd(44)} ${fmt(med.get(c.id) as number).padStart(10)} ${fmt(Math.min(...xs)).padStart(8)}  ${fmt((med.get(c.id) as number) / (med.get('node') as number), 2).padStart(10)}`);
+  }
+  console.log(`\n${'ratio'.padEnd(52)} ${'value'.padStart(6)} ${'target'.padStart(7)}`);
+  for (const r of ratios) {
+    const verdict = r.target === undefined ? '' : r.value <= r.target ? 'met' : 'NOT met';
+    console.log(`${r.label.padEnd(52)} ${fmt(r.value, 2).padStart(6)} ${(r.target === undefined ? '' : `<= ${r.target}`).padStart(7)}  ${verdict}${r.note ? `  (${r.note})` : ''}`);
+  }
+  const facts = Object.assign({}, ...prepared.map((p) => p.facts ?? {}));
+  for (const [k, v] of Object.entries(facts)) console.log(`${k}: ${JSON.stringify(v)}`);
+
+  const core = args['no-core'] ? [] : runCore(root);
+  // Real processes, not the pure core: the Ansible module against Ansible's own launchd module (when ansible is installed).
+  const ansible = args['no-core'] ? undefined : await benchAnsibleCheckMode();
+  results = {
+    format_version: 1,
+    date: new Date().toISOString(),
+    node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, load_average_1m: load,
+    rounds,
+    commands: commands.map((c) => ({ id: c.id, label: c.label, median_ms: round(med.get(c.id) as number), min_ms: round(Math.min(...(samples.get(c.id) as number[]))), samples_ms: (samples.get(c.id) as number[]).map(round) })),
+    ratios: ratios.map((r) => ({ id: r.id, label: r.label, of: r.of, to: r.to, value: Math.round(r.value * 100) / 100, target: r.target ?? null, met: r.target === undefined ? null : r.value <= r.target, ...(r.note ? { note: r.note } : {}) })),
+    facts,
+    core,
+    ansible_check_mode: ansible === undefined ? null : { launchd_over_module: Math.round(ansible * 100) / 100 },
+    duration_s: Math.round((Date.now() - started) / 1000),
+  };
+} finally {
+  for (const p of prepared) await p.close();
 }
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote ${out} (${Math.round((Date.now() - started) / 1000)} s)`);
 
-const prints = readdirSync(fixtures).filter((f) => f.startsWith('print-service-')).map((f) => readFileSync(join(fixtures, f), 'utf8'));
-const disabled = readFileSync(join(fixtures, 'print-disabled-system-modern-enabled-disabled.txt'), 'utf8');
-const example = readFileSync(join(root, 'lotus.yaml.example'), 'utf8');
-const many = ['version: 1', 'services:', ...Array.from({ length: 50 }, (_, i) => `  svc-${i}:\n    program: /usr/local/bin/lotus\n    args: [daemon]\n    repo: ~/.lotus-${i}\n    logs: { dir: ~/Library/Logs/lotus-${i} }\n    limits: { open_files: { soft: 16384 } }`), ''].join('\n');
-const host = {
-  home: '/Users/alice', uid: 501, specPath: '/Users/alice/lotus.yaml', programs: { lotus: '/opt/homebrew/bin/lotus' }, secrets: {},
-  systemDaemonsDir: '/Library/LaunchDaemons', lotusctlCommand: ['/usr/local/bin/node', '/usr/local/lib/lotusctl/main.js'],
-};
-const spec = validateSpecText(many).spec!;
-const desired = toDesiredState(spec, host).desired;
-const empty: ActualState = { jobs: {}, manifest: { formatVersion: 1, jobs: {} }, directories: {} };
-const plan = diff(desired, empty, { now: '2026-11-30T00:00:00Z' });
-
-console.log(`node ${process.version}, ${prints.length} print fixtures`);
-bench('parseServicePrint (each real fixture)', 2000, () => prints.forEach((p) => parseServicePrint(p)));
-bench('parsePrintDisabled (43-label capture)', 5000, () => parsePrintDisabled(disabled));
-bench('validateSpecText (lotus.yaml.example)', 1000, () => validateSpecText(example));
-bench('validateSpecText (50 services)', 100, () => validateSpecText(many));
-bench('toDesiredState (50 services)', 200, () => toDesiredState(spec, host));
-bench('diff (50 services, empty machine)', 200, () => diff(desired, empty, { now: '2026-11-30T00:00:00Z' }));
-bench('renderPlanText (50 services)', 50, () => renderPlanText(plan, noColors));
-console.log(`rss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);
-
-// Real processes, not the pure core: the Ansible module against Ansible's own launchd module (when ansible is installed).
-await benchAnsibleCheckMode();
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
