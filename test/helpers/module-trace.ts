@@ -1,5 +1,5 @@
 // Which modules a run of the built CLI loads: a Node module hook (`--import`) appends every URL it loads to a file,
-// and esbuild's metafile (dist/cli/meta.json) maps each loaded bundle file back to the sources inside it.
+// and esbuild's metafile (dist/cli-meta.json) maps each loaded bundle file back to the sources inside it.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -37,7 +37,7 @@ export class ModuleTrace {
    * bundle files are expanded to their inputs, anything else loaded from disk is listed as itself.
    */
   take(): string[] {
-    const meta = JSON.parse(readFileSync(join(repoRoot, 'dist/cli/meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    const meta = JSON.parse(readFileSync(join(repoRoot, 'dist/cli-meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
     let urls: string[] = [];
     try {
       urls = readFileSync(this.log, 'utf8').split('\n').filter((u) => u.startsWith('file:'));
