@@ -1,7 +1,7 @@
 // Declares every command, and loads none of them. Each action imports its implementation when it runs
 // (`const { runX } = await import('./commands/x.js')`), so a command pays only for its own modules and `--help`
 // loads nothing but commander. Only type imports are static here; test/cli/lazy-loading.test.ts checks what loads.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import type { EngineFlags } from './commands/engine.js';
 import type { ReportFlags } from './commands/report.js';
 import { interrupt } from './interrupt.js';
@@ -241,6 +241,31 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
       o.out(specJsonSchemaText().trimEnd());
       return 0;
     }));
+
+  program
+    .command('completion')
+    .description('print the shell completion script: commands, flags, service names from lotus.yaml, plan files')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .action(function (this: Command, shell: string) {
+      return run(async (o) => {
+        const { completionScript } = await import('./completion/index.js');
+        o.out(completionScript(program, shell).trimEnd());
+        return 0;
+      })();
+    });
+
+  // Called by the completion scripts while the user presses Tab: fast (no validation) and silent on any error.
+  program
+    .command('__complete', { hidden: true })
+    .argument('<what>', 'services')
+    .addOption(fileOption())
+    .action(function (this: Command, what: string) {
+      const opts = this.opts<{ file: string }>();
+      return run(async (o) => {
+        const { runComplete } = await import('./commands/complete.js');
+        return runComplete(what, opts.file, o);
+      })();
+    });
 
   return program;
 }
