@@ -1,6 +1,8 @@
 // Declares every command, and loads none of them. Each action imports its implementation when it runs
 // (`const { runX } = await import('./commands/x.js')`), so a command pays only for its own modules and `--help`
 // loads nothing but commander. Only type imports are static here; test/cli/lazy-loading.test.ts checks what loads.
+// Shell completion is generated from these definitions: name a value by what it holds (`<service>`, `<file>`,
+// `<dir>`, `[planfile]`) or give it .choices(), and `lotusctl completion` completes it (src/cli/completion/model.ts).
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { EngineFlags } from './commands/engine.js';
 import type { ReportFlags } from './commands/report.js';
