@@ -48,7 +48,7 @@ export class FakeMac {
    * same calls with the same bytes and exit codes from the shell (printf is a builtin: no process per answer
    * beyond sh itself). Returns its path and how many calls the plan made. Any other call fails loudly.
    */
-  recordReplay(): { replay: string; calls: number } {
+  recordReplay(okCodes: readonly number[] = [0]): { replay: string; calls: number } {
     const dir = join(this.root, 'recorded');
     mkdirSync(dir, { recursive: true });
     const recorder = join(this.bin, 'recording-launchctl');
@@ -63,7 +63,7 @@ cat "$f.err" >&2
 exit $code
 `);
     chmodSync(recorder, 0o755);
-    this.run(['plan', '--detailed-exitcode'], { LOTUSCTL_LAUNCHCTL: recorder });
+    this.run(['plan', '--detailed-exitcode'], { LOTUSCTL_LAUNCHCTL: recorder }, okCodes);
     const calls = readdirSync(dir).filter((f) => f.endsWith('.argv')).map((f) => f.slice(0, -'.argv'.length));
     const branches = calls.map((c) => {
       const read = (ext: string) => readFileSync(join(dir, `${c}.${ext}`), 'utf8');
@@ -80,8 +80,8 @@ ${branches.join('\n')}
 esac
 `);
     chmodSync(replay, 0o755);
-    // The replay must give the same answer: no changes.
-    this.run(['plan', '--detailed-exitcode'], { LOTUSCTL_LAUNCHCTL: replay });
+    // The replay must give the same answer.
+    this.run(['plan', '--detailed-exitcode'], { LOTUSCTL_LAUNCHCTL: replay }, okCodes);
     return { replay, calls: calls.length };
   }
 

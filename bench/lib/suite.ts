@@ -13,6 +13,8 @@ export interface TimedCommand {
   readonly env?: Readonly<Record<string, string>>;
   /** Exit codes that mean the run did what it should (default [0]); checked on the warm-up run. */
   readonly okCodes?: readonly number[];
+  /** Run only every n-th round (default 1: every round), for commands that take seconds. */
+  readonly every?: number;
 }
 
 /** A ratio of two medians (`of` / `to`); `to: "node"` is `node -e 0`. */

@@ -31,7 +31,7 @@ export function alternate(commands: readonly TimedCommand[], rounds: number, onR
   for (let i = 0; i < rounds; i++) {
     for (let k = 0; k < commands.length; k++) {
       const c = commands[(i + k) % commands.length] as TimedCommand;
-      samples.get(c.id)?.push(timeOnce(c).ms);
+      if (i % (c.every ?? 1) === 0) samples.get(c.id)?.push(timeOnce(c).ms);
     }
     onRound?.(i);
   }

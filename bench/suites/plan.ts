@@ -1,8 +1,9 @@
-// Plan on a machine that already matches the spec (no changes), with 1 and with 50 services, against the launchctl
-// double. The double is a Node program (one Node start per call), far slower than launchctl on a Mac, so the same
-// plans are also timed against a replay of the double's answers from the shell: closer to what a Mac costs.
+// Plan cost against the launchctl double: one service on a machine that matches the spec (no changes), and how
+// the cost grows from 1 to 50 services (both on a fresh machine: applying 50 services first would take minutes).
+// The double is a Node program, one Node start per launchctl call, far slower than launchctl on a Mac; so the same
+// plans are also timed against a replay of the double's answers from the shell, closer to what a Mac costs.
 import { FakeMac } from '../lib/fake-mac.js';
-import type { Suite } from '../lib/suite.js';
+import type { Suite, TimedCommand } from '../lib/suite.js';
 
 export const plan: Suite = {
   name: 'plan',
@@ -10,36 +11,43 @@ export const plan: Suite = {
     const node = process.execPath;
     const macs: FakeMac[] = [];
     try {
-      const setUp = (n: number) => {
-        log(`plan: applying ${n} service${n === 1 ? '' : 's'} to a fake Mac`);
+      const setUp = (n: number, applied: boolean) => {
+        log(`plan: a fake Mac with ${n} service${n === 1 ? '' : 's'}${applied ? ', applied' : ''}`);
         const mac = new FakeMac(cli);
         macs.push(mac);
         mac.writeSpec(n);
-        mac.run(['apply', '--auto-approve']);
-        const { replay, calls } = mac.recordReplay();
-        return { mac, replay, calls };
+        if (applied) mac.run(['apply', '--auto-approve']);
+        const okCodes = applied ? [0] : [2];
+        return { mac, okCodes, ...mac.recordReplay(okCodes) };
       };
-      const one = setUp(1);
-      const fifty = setUp(50);
+      const applied = setUp(1, true);
+      const fresh1 = setUp(1, false);
+      const fresh50 = setUp(50, false);
       const uid = process.getuid?.() ?? 0;
       const planArgv = [node, cli, 'plan', '--detailed-exitcode'];
+      const timed = (id: string, label: string, m: typeof applied, replay: boolean, every = 1): TimedCommand => ({
+        id, label, argv: planArgv, cwd: m.mac.root, okCodes: m.okCodes, every,
+        env: replay ? { ...m.mac.env, LOTUSCTL_LAUNCHCTL: m.replay } : m.mac.env,
+      });
       return {
         commands: [
-          { id: 'plan-1', label: 'lotusctl plan, 1 service (double)', argv: planArgv, cwd: one.mac.root, env: one.mac.env },
-          { id: 'plan-50', label: 'lotusctl plan, 50 services (double)', argv: planArgv, cwd: fifty.mac.root, env: fifty.mac.env },
-          { id: 'plan-1-replay', label: 'lotusctl plan, 1 service (replay)', argv: planArgv, cwd: one.mac.root, env: { ...one.mac.env, LOTUSCTL_LAUNCHCTL: one.replay } },
-          { id: 'plan-50-replay', label: 'lotusctl plan, 50 services (replay)', argv: planArgv, cwd: fifty.mac.root, env: { ...fifty.mac.env, LOTUSCTL_LAUNCHCTL: fifty.replay } },
-          { id: 'launchctl-double', label: 'one launchctl call (double)', argv: [one.mac.env.LOTUSCTL_LAUNCHCTL as string, 'print-disabled', `gui/${uid}`], env: one.mac.env },
-          { id: 'launchctl-replay', label: 'one launchctl call (replay)', argv: [one.replay, 'print-disabled', `gui/${uid}`] },
+          timed('plan-1', 'lotusctl plan, 1 service, no changes', applied, false),
+          timed('plan-1-fresh', 'lotusctl plan, 1 service, fresh Mac', fresh1, false),
+          timed('plan-50-fresh', 'lotusctl plan, 50 services, fresh Mac', fresh50, false, 2),
+          timed('plan-1-replay', 'lotusctl plan, 1 service, no changes (replay)', applied, true),
+          timed('plan-1-fresh-replay', 'lotusctl plan, 1 service, fresh Mac (replay)', fresh1, true),
+          timed('plan-50-fresh-replay', 'lotusctl plan, 50 services, fresh Mac (replay)', fresh50, true),
+          { id: 'launchctl-double', label: 'one launchctl call (double)', argv: [applied.mac.env.LOTUSCTL_LAUNCHCTL as string, 'print-disabled', `gui/${uid}`], env: applied.mac.env },
+          { id: 'launchctl-replay', label: 'one launchctl call (replay)', argv: [applied.replay, 'print-disabled', `gui/${uid}`] },
         ],
         ratios: [
-          { id: 'plan-1', label: 'lotusctl plan (1 service, double) / node -e 0', of: 'plan-1', to: 'node', target: 2.5 },
-          { id: 'plan-50-vs-1', label: 'plan 50 services / plan 1 service (double)', of: 'plan-50', to: 'plan-1', target: 3 },
-          { id: 'plan-1-replay', label: 'lotusctl plan (1 service, replay) / node -e 0', of: 'plan-1-replay', to: 'node', note: 'launchctl answered from the shell' },
-          { id: 'plan-50-vs-1-replay', label: 'plan 50 services / plan 1 service (replay)', of: 'plan-50-replay', to: 'plan-1-replay', note: 'launchctl answered from the shell' },
-          { id: 'launchctl-double', label: 'one launchctl call (double) / node -e 0', of: 'launchctl-double', to: 'node' },
+          { id: 'plan-1', label: 'plan, 1 service, no changes / node -e 0', of: 'plan-1', to: 'node', target: 2.5 },
+          { id: 'plan-50-vs-1', label: 'plan, 50 services / 1 service', of: 'plan-50-fresh', to: 'plan-1-fresh', target: 3 },
+          { id: 'plan-1-replay', label: 'plan, 1 service, no changes / node -e 0 (replay)', of: 'plan-1-replay', to: 'node', note: 'launchctl answered from the shell' },
+          { id: 'plan-50-vs-1-replay', label: 'plan, 50 services / 1 service (replay)', of: 'plan-50-fresh-replay', to: 'plan-1-fresh-replay', note: 'launchctl answered from the shell' },
+          { id: 'launchctl-double', label: 'one launchctl call of the double / node -e 0', of: 'launchctl-double', to: 'node' },
         ],
-        facts: { launchctl_calls_per_plan: { services_1: one.calls, services_50: fifty.calls } },
+        facts: { launchctl_calls_per_plan: { services_1: applied.calls, services_50: fresh50.calls } },
         close: async () => {
           for (const m of macs) await m.close();
         },
