@@ -1,7 +1,7 @@
 // `npm run bench`: start-up and plan cost of the built CLI as ratios to `node -e 0` timed side by side (alternating
 // runs, medians), then the core micro-benchmarks. Prints tables and writes bench/results.json (not committed; the
 // README's "Performance" section quotes a run). Never asserted in tests: a loaded machine would make them flaky.
-//   node dist/bench/run.js [--rounds N] [--out FILE] [--no-core]
+//   node dist/bench/run.js [--rounds N] [--max-seconds S] [--out FILE] [--no-core]
 // To add a measurement: a module in bench/suites/ exporting a Suite (bench/lib/suite.ts), listed in SUITES below.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -17,7 +17,7 @@ import { startup } from './suites/startup.js';
 const SUITES: readonly Suite[] = [startup, plan];
 
 const root = join(import.meta.dirname, '../..');
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, out: { type: 'string' }, 'no-core': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, 'max-seconds': { type: 'string', default: '200' }, out: { type: 'string' }, 'no-core': { type: 'boolean', default: false } } });
 const rounds = Number(args.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${args.rounds}`);
 const out = args.out ?? join(root, 'bench/results.json');
@@ -32,13 +32,15 @@ try {
   const commands = [baseline, ...prepared.flatMap((p) => p.commands)];
   const load = loadavg()[0];
   ctx.log(`timing ${commands.length} commands, ${rounds} alternating rounds`);
-  const samples = alternate(commands, rounds, (i) => ctx.log(`  round ${i + 1}/${rounds}`));
+  // The whole run stays under five minutes: timing stops after --max-seconds (at least 5 rounds), then the core.
+  const deadline = started + Number(args['max-seconds']) * 1000;
+  const { samples, rounds: done } = alternate(commands, rounds, { deadline, onRound: (i) => ctx.log(`  round ${i + 1}/${rounds}`) });
   const med = new Map([...samples].map(([id, xs]) => [id, median(xs)]));
   const ratioValue = (r: Ratio) => (med.get(r.of) as number) / (med.get(r.to) as number);
   const ratios = prepared.flatMap((p) => p.ratios).map((r) => ({ ...r, value: ratioValue(r) }));
 
   const fmt = (x: number, d = 1) => x.toFixed(d);
-  console.log(`\nlotusctl start-up and plan cost: node ${process.version}, ${cpus().length} CPUs, load ${fmt(load ?? 0, 2)}, ${rounds} alternating rounds, medians`);
+  console.log(`\nlotusctl start-up and plan cost: node ${process.version}, ${cpus().length} CPUs, load ${fmt(load ?? 0, 2)}, ${done} alternating rounds, medians`);
   console.log(`\n${'command'.padEnd(44)} ${'median ms'.padStart(10)} ${'min ms'.padStart(8)}  x node -e 0`);
   for (const c of commands) {
     const xs = samples.get(c.id) as number[];
@@ -59,7 +61,7 @@ try {
     format_version: 1,
     date: new Date().toISOString(),
     node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, load_average_1m: load,
-    rounds,
+    rounds: done,
     commands: commands.map((c) => ({ id: c.id, label: c.label, median_ms: round(med.get(c.id) as number), min_ms: round(Math.min(...(samples.get(c.id) as number[]))), samples_ms: (samples.get(c.id) as number[]).map(round) })),
     ratios: ratios.map((r) => ({ id: r.id, label: r.label, of: r.of, to: r.to, value: Math.round(r.value * 100) / 100, target: r.target ?? null, met: r.target === undefined ? null : r.value <= r.target, ...(r.note ? { note: r.note } : {}) })),
     facts,

@@ -20,20 +20,24 @@ export function timeOnce(c: TimedCommand): { ms: number; code: number; stderr: s
 /**
  * Time every command `rounds` times, alternating: each round runs each command once, in an order rotated from
  * round to round, so a burst of load elsewhere on the machine falls on all of them alike. One warm-up run each
- * first (it also checks the exit code: timing a command that fails would measure the wrong thing).
+ * first (it also checks the exit code: timing a command that fails would measure the wrong thing). Stops early
+ * after `deadline` (epoch ms), once at least `minRounds` rounds are done.
  */
-export function alternate(commands: readonly TimedCommand[], rounds: number, onRound?: (i: number) => void): Map<string, number[]> {
+export function alternate(commands: readonly TimedCommand[], rounds: number, opts: { deadline?: number; minRounds?: number; onRound?: (i: number) => void } = {}): { samples: Map<string, number[]>; rounds: number } {
   for (const c of commands) {
     const r = timeOnce(c);
     if (!(c.okCodes ?? [0]).includes(r.code)) throw new Error(`bench: "${c.label}" exited ${r.code}:\n${r.stderr}`);
   }
   const samples = new Map(commands.map((c) => [c.id, [] as number[]]));
-  for (let i = 0; i < rounds; i++) {
+  let i = 0;
+  for (; i < rounds; i++) {
+    // On a busy machine, stop at the deadline rather than run for ever (but never below minRounds).
+    if (opts.deadline !== undefined && Date.now() > opts.deadline && i >= (opts.minRounds ?? 5)) break;
     for (let k = 0; k < commands.length; k++) {
       const c = commands[(i + k) % commands.length] as TimedCommand;
       if (i % (c.every ?? 1) === 0) samples.get(c.id)?.push(timeOnce(c).ms);
     }
-    onRound?.(i);
+    opts.onRound?.(i);
   }
-  return samples;
+  return { samples, rounds: i };
 }
