@@ -27,16 +27,24 @@ const run: Promise<number> = argv.length === 1 && (argv[0] === '--version' || ar
   })
   : import('./program.js').then(({ runCli }) => runCli(argv, interrupt.controller.signal));
 
-// The only process.exit in lotusctl: everything else returns an exit code.
-run.then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    const message = String((e as Error)?.message ?? e);
-    // The rare path loads what formats errors only when it is taken.
-    void Promise.all([import('../render/terminal-text.js'), import('./errors.js')]).then(([{ escapeControls }, { errorJson }]) => {
-      if (argv.includes('--json')) process.stdout.write(`${errorJson('internal', message, 'this is a bug in lotusctl; rerun with --debug and report the output')}\n`);
-      process.stderr.write(`error[internal]: ${escapeControls(message)}\n`);
-      process.exit(1);
-    });
-  },
-);
+// The only process.exit in lotusctl: everything else returns an exit code. It waits until what was written has
+// reached stdout and stderr: on macOS, writes to a pipe are asynchronous, and exiting at once can cut off a long
+// `plan --json` read by a script.
+function exit(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+run.then(exit, (e: unknown) => {
+  const message = String((e as Error)?.message ?? e);
+  // The rare path loads what formats errors only when it is taken.
+  void Promise.all([import('../render/terminal-text.js'), import('./errors.js')]).then(([{ escapeControls }, { errorJson }]) => {
+    if (argv.includes('--json')) process.stdout.write(`${errorJson('internal', message, 'this is a bug in lotusctl; rerun with --debug and report the output')}\n`);
+    process.stderr.write(`error[internal]: ${escapeControls(message)}\n`);
+    exit(1);
+  });
+});
