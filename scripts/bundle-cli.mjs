@@ -11,21 +11,27 @@ import { fileURLToPath } from 'node:url';
 // load the parser too. Each importer of 'plist' gets its own index with only the functions it names.
 const plistDir = dirname(fileURLToPath(import.meta.resolve('plist')));
 const PLIST_FILES = { parse: 'parse.js', parseBinary: 'parse-binary.js', parseOpenStep: 'parse-openstep.js', build: 'build.js', buildBinary: 'build-binary.js' };
+/** The functions a module imports by name from 'plist', or undefined when it imports it any other way. */
+function plistNamesImportedBy(file) {
+  const source = readFileSync(file, 'utf8');
+  const named = [...source.matchAll(/import\s*\{([^}]*)\}\s*from\s*['"]plist['"]/g)];
+  const every = source.match(/['"]plist['"]/g) ?? [];
+  if (named.length === 0 || named.length !== every.length) return undefined;
+  const names = named
+    .flatMap((m) => m[1].split(','))
+    .map((n) => n.trim())
+    .filter((n) => n !== '' && !n.startsWith('type '))
+    .map((n) => n.split(/\s+as\s+/)[0]);
+  return names.every((n) => PLIST_FILES[n] !== undefined) ? names : undefined;
+}
+
 const plistPerImporter = {
   name: 'plist-per-importer',
   setup(b) {
-    b.onResolve({ filter: /^plist$/ }, (args) => ({ path: args.importer, namespace: 'plist-per-importer' }));
+    // Anything else (import * as, a default import, an export unknown here) gets the package as it is.
+    b.onResolve({ filter: /^plist$/ }, (args) => (plistNamesImportedBy(args.importer) ? { path: args.importer, namespace: 'plist-per-importer' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'plist-per-importer' }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const names = [...source.matchAll(/import\s*\{([^}]*)\}\s*from\s*['"]plist['"]/g)]
-        .flatMap((m) => m[1].split(','))
-        .map((n) => n.trim())
-        .filter((n) => n !== '' && !n.startsWith('type '))
-        .map((n) => n.split(/\s+as\s+/)[0]);
-      const lines = names.map((n) => {
-        if (!PLIST_FILES[n]) throw new Error(`${args.path}: bundle-cli.mjs does not know plist's export "${n}"`);
-        return `export { ${n} } from ${JSON.stringify(join(plistDir, PLIST_FILES[n]))};`;
-      });
+      const lines = plistNamesImportedBy(args.path).map((n) => `export { ${n} } from ${JSON.stringify(join(plistDir, PLIST_FILES[n]))};`);
       return { contents: lines.join('\n'), loader: 'js', resolveDir: plistDir };
     });
   },
