@@ -17,7 +17,7 @@ import { startup } from './suites/startup.js';
 const SUITES: readonly Suite[] = [startup, plan];
 
 const root = join(import.meta.dirname, '../..');
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, 'max-seconds': { type: 'string', default: '200' }, out: { type: 'string' }, 'no-core': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, 'max-seconds': { type: 'string', default: '180' }, out: { type: 'string' }, 'no-core': { type: 'boolean', default: false } } });
 const rounds = Number(args.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${args.rounds}`);
 const out = args.out ?? join(root, 'bench/results.json');
@@ -32,7 +32,7 @@ try {
   const commands = [baseline, ...prepared.flatMap((p) => p.commands)];
   const load = loadavg()[0];
   ctx.log(`timing ${commands.length} commands, ${rounds} alternating rounds`);
-  // The whole run stays under five minutes: timing stops after --max-seconds (at least 5 rounds), then the core.
+  // The whole run stays under five minutes: timing stops after --max-seconds (default 180, at least 5 rounds), then the core.
   const deadline = started + Number(args['max-seconds']) * 1000;
   const { samples, rounds: done } = alternate(commands, rounds, { deadline, onRound: (i) => ctx.log(`  round ${i + 1}/${rounds}`) });
   const med = new Map([...samples].map(([id, xs]) => [id, median(xs)]));

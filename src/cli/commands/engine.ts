@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import { apply, defaultLaunchctl, plan as makePlan, planDestroy } from '../../api.js';
 import type { ApplyEvent } from '../../apply/events.js';
 import { LotusctlError } from '../../model/errors.js';
@@ -91,6 +90,8 @@ export async function runDrift(flags: EngineFlags, o: Output): Promise<number> {
 }
 
 async function confirm(o: Output, mode: 'apply' | 'destroy'): Promise<boolean> {
+  // Only a person at a terminal is asked; plan and scripted runs never load readline.
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     const q = mode === 'destroy' ? 'Do you really want to destroy everything lotusctl manages here?' : 'Do you want to perform these actions?';
