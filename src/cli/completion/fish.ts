@@ -20,6 +20,8 @@ function values(kind: string): string {
 
 /** `lotusctl completion fish`: save it as ~/.config/fish/completions/lotusctl.fish. */
 export function fishCompletion(root: CompletionCommand): string {
+  // Commands where -f is --file (for `logs`, -f is --follow).
+  const shortFile = allCommands(root).filter((c) => c.options.some((o) => o.short === '-f' && o.long === '--file')).map((c) => c.path.join(' '));
   const lines: string[] = [];
   for (const c of allCommands(root)) {
     const cond = at(c);
@@ -40,8 +42,14 @@ export function fishCompletion(root: CompletionCommand): string {
 function __lotusctl_services
     set -l tokens (commandline -opc)
     set -l file
+    set -l short_file ${shortFile.map((c) => q(c)).join(' ')}
+    set -l command (string join ' ' -- (string match -v -- '-*' $tokens[2..-1])[1..2])
     for i in (seq (count $tokens))
-        switch $tokens[$i]
+        set -l flag $tokens[$i]
+        if test "$flag" = -f; and not contains -- "$command" $short_file; and not contains -- (string split ' ' -- "$command")[1] $short_file
+            continue
+        end
+        switch $flag
             case -f --file
                 set -l next (math $i + 1)
                 test $next -le (count $tokens); and set file $tokens[$next]
