@@ -91,6 +91,8 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(await complete('lotusctl', 'render', '--service', '')).toEqual(['daemon', 'miner']);
     expect(await complete('lotusctl', 'plan', '-f', 'other.yaml', '--target', '')).toEqual(['lite']);
     expect(await complete('lotusctl', 'destroy', '--file', 'other.yaml', '--target', '')).toEqual(['lite']);
+    // For logs, -f is --follow: the next word is the service.
+    expect(await complete('lotusctl', 'logs', '-f', '')).toEqual(['daemon', 'miner']);
     // bash splits --target=x at "=".
     expect(await complete('lotusctl', 'plan', '--target', '=', '')).toEqual(['daemon', 'miner']);
   });
@@ -165,6 +167,8 @@ describe('fish', () => {
     expect(await complete('lotusctl plan --ta')).toEqual(['--target']);
     expect(await complete('lotusctl plan --target ')).toEqual(['daemon', 'miner']);
     expect(await complete('lotusctl plan -f other.yaml --target ')).toEqual(['lite']);
+    expect(await complete('lotusctl logs -f ')).toEqual(['daemon', 'miner']);
+    expect(await complete('lotusctl logs -f --file other.yaml ')).toEqual(['lite']);
     expect(await complete('lotusctl apply ton')).toEqual(['tonight.plan']);
     expect(await complete('lotusctl completion ')).toEqual(['bash', 'fish', 'zsh']);
   });
