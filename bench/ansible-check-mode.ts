@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { fakeLaunchctlEnv, stopFakeLaunchd } from '../test/fakes/launchctl/index.js';
 
 const root = join(import.meta.dirname, '../..');
-const cli = join(root, 'dist/src/cli/main.js');
+const cli = join(root, 'dist/cli/main.js');
 const LABEL = 'com.lotusctl.benchjob';
 const OURS = 'lotusctl.macos.node';
 const THEIRS = 'community.general.launchd';

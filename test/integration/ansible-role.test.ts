@@ -90,7 +90,7 @@ describe('the lotusctl.macos.node role (ansible/lotus-macs.yml)', () => {
     // The example's monitor section made it through the template: the monitor job runs the npm-installed lotusctl.
     const monitor = await sb.print(MONITOR, domain);
     expect(monitor.pid).toBeGreaterThan(0);
-    expect(monitor.text).toContain(join(prefix, 'lib/node_modules/lotusctl/dist/src/cli/main.js'));
+    expect(monitor.text).toContain(join(prefix, 'lib/node_modules/lotusctl/dist/cli/main.js'));
 
     const second = await ansiblePlaybook(sb, site, vars());
     expect(second.recap, second.output).toMatchObject({ failed: 0, changed: 0 });
