@@ -6,7 +6,8 @@ import { ModuleTrace } from '../helpers/module-trace.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
 // What never loads for validate, plan, drift, --version or --help: progress UI, host probing, the scheduler, the
-// monitor, the report renderer, and the apply engine.
+// monitor, the report renderer, and the apply engine; and execa, whose loading alone cost a plan about 15 ms (run
+// commands on those paths with node:child_process, as src/system/launchctl.ts does, or load them lazily).
 const HEAVY = [/node_modules\/listr2\//, /node_modules\/systeminformation\//, /node_modules\/node-cron\//, /^src\/monitor\//, /^src\/report\//, /^src\/apply\//, /node_modules\/execa\//];
 const heavyIn = (mods: string[]) => mods.filter((m) => HEAVY.some((re) => re.test(m)));
 
