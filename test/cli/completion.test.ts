@@ -3,10 +3,12 @@
 // bash and fish complete for real (COMPREPLY / `complete -C`); zsh runs its completion function with the
 // completion-system builtins replaced by functions that print what they were given.
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMPLETABLE_SERVICE_NAME } from '../../src/cli/commands/complete.js';
+import { SERVICE_NAME_PATTERN } from '../../src/spec/schema.js';
 import { cliPath, runCli } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lotusctl-completion-'));
@@ -179,6 +181,21 @@ describe('lotusctl __complete services', () => {
     writeFileSync(join(tmp, 'half.yaml'), 'version: 1\nservices:\n  daemon: { program: /bin/true, nice: 99 }\n  new-one: {}\n');
     const r = await runCli(['__complete', 'services', '-f', 'half.yaml'], { env, cwd: tmp });
     expect(r).toEqual({ code: 0, stdout: 'daemon\nnew-one\n', stderr: '' });
+  });
+
+  it('prints only names a service can have: a key of an untrusted spec never reaches the shell', async () => {
+    expect(COMPLETABLE_SERVICE_NAME.source).toBe(SERVICE_NAME_PATTERN.source);
+    const pwned = join(tmp, 'pwned');
+    writeFileSync(join(tmp, 'hostile.yaml'), `version: 1\nservices:\n  "$(touch ${pwned})": {}\n  "a b": {}\n  "x\\ty": {}\n  ok-one: {}\n`);
+    const r = await runCli(['__complete', 'services', '-f', 'hostile.yaml'], { env, cwd: tmp });
+    expect(r).toEqual({ code: 0, stdout: 'ok-one\n', stderr: '' });
+    const script = `source ${JSON.stringify(scripts.bash)}
+COMP_WORDS=(lotusctl plan -f hostile.yaml --target ''); COMP_CWORD=5; COMPREPLY=()
+_lotusctl
+printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const b = await shell('bash', ['--norc', '--noprofile', '-c', script]);
+    expect(b.stdout).toBe('ok-one\n');
+    expect(existsSync(pwned)).toBe(false);
   });
 
   it('is silent on a missing file, broken YAML and an unknown request', async () => {
