@@ -1,6 +1,6 @@
-import type { ManagedRecord, Manifest } from '../model/actual.js';
+import { MANIFEST_FORMAT_VERSION, type ManagedRecord, type Manifest } from '../model/actual.js';
 import { LotusctlError } from '../model/errors.js';
-import type { Plan } from '../model/plan.js';
+import { changeCount, type Plan } from '../model/plan.js';
 import { observeScope } from '../observe/observe.js';
 import { fingerprint } from '../plan/fingerprint.js';
 import type { Launchctl } from '../system/launchctl.js';
@@ -37,7 +37,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
   const hooks = opts.hooks ?? noHooks;
   const clock = opts.clock ?? realClock;
   const euid = opts.euid ?? process.geteuid?.() ?? 0;
-  const daemons = plan.steps.filter((s) => s.domain.kind === 'system').map((s) => s.service);
+  const daemons = plan.steps.filter((s) => s.domain.kind === 'system' || s.from?.domain.kind === 'system').map((s) => s.service);
   if (daemons.length > 0 && euid !== 0) {
     throw new LotusctlError('apply.needs-root', `${daemons.join(', ')} ${daemons.length === 1 ? 'is a LaunchDaemon' : 'are LaunchDaemons'} (domain: system), which only root can load`, {
       hint: 'run it with sudo, or use domain: gui or user for a per-user agent; nothing was changed',
@@ -51,7 +51,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
         hint: 'run lotusctl plan again (and save it with --out), then apply the new plan',
       });
     }
-    hooks.onEvent({ type: 'start', steps: plan.steps.length });
+    hooks.onEvent({ type: 'start', steps: plan.steps.length, changes: changeCount(plan.summary) });
     const services: ApplyResult['services'][number][] = [];
     let manifest: Manifest = readManifest(plan.stateDir);
     for (const step of plan.steps) {
@@ -68,9 +68,9 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
           progress: (message) => hooks.onEvent({ type: 'step-progress', service: step.service, message }),
         });
         services.push({ service: step.service, ...(r.pid !== undefined ? { pid: r.pid } : {}), done: r.done });
-        manifest = record(manifest, step, clock);
+        manifest = record(manifest, step, plan, clock);
         writeManifest(plan.stateDir, manifest);
-        hooks.onEvent({ type: 'step-done', service: step.service, message: r.pid !== undefined ? `running (pid ${r.pid})` : step.target === 'absent' ? 'removed' : step.target });
+        hooks.onEvent({ type: 'step-done', service: step.service, message: doneMessage(step, r.pid) });
       } catch (e) {
         hooks.onEvent({ type: 'step-failed', service: step.service, message: (e as Error).message });
         if (e instanceof StepFailed) {
@@ -91,16 +91,33 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
   }
 }
 
-function title(step: Plan['steps'][number]): string {
-  if (step.target === 'absent') return `remove ${step.service} (${step.label})`;
-  if (step.ops.includes('bootout') && step.ops.includes('bootstrap')) return `replace ${step.service} (${step.label})`;
-  if (step.ops.includes('bootstrap')) return `start ${step.service} (${step.label})`;
-  if (step.target === 'stopped') return `stop ${step.service} (${step.label})`;
-  return `update ${step.service} (${step.label})`;
+type Step = Plan['steps'][number];
+
+/** Only the record changes: no launchd operation, no file. */
+const recordOnly = (step: Step) => step.ops.length === 0 && step.plist.action === 'keep' && !step.from && step.directories.length === 0;
+
+function title(step: Step): string {
+  const who = `${step.service} (${step.label})`;
+  if (step.target === 'absent') return `remove ${who}`;
+  if (step.from) return `move ${who}`;
+  if (step.ops.includes('bootout') && step.ops.includes('bootstrap')) return `replace ${who}`;
+  if (step.ops.includes('bootstrap')) return `start ${who}`;
+  if (step.target === 'stopped') return `stop ${who}`;
+  if (recordOnly(step)) return `record ${who} in state.json`;
+  return `update ${who}`;
 }
 
-function record(m: Manifest, step: Plan['steps'][number], clock: Clock): Manifest {
+function doneMessage(step: Step, pid: number | undefined): string {
+  if (step.target === 'absent') return 'removed';
+  if (pid !== undefined) return `running as pid ${pid}`;
+  if (step.target === 'stopped') return 'stopped and disabled';
+  return recordOnly(step) ? 'recorded' : 'updated';
+}
+
+function record(m: Manifest, step: Step, plan: Plan, clock: Clock): Manifest {
   const jobs = { ...m.jobs };
+  // A moved job leaves its old record behind (its label may differ).
+  if (step.from) delete jobs[step.from.label];
   if (step.target === 'absent') {
     delete jobs[step.label];
   } else {
@@ -109,9 +126,10 @@ function record(m: Manifest, step: Plan['steps'][number], clock: Clock): Manifes
     const rec: ManagedRecord = {
       name: step.service, kind: step.kind, label: step.label, domain: step.domain, plistPath: step.plistPath,
       digest: digest ?? '', state: step.target, sensitiveKeys: [...step.sensitiveKeys], appliedAt: new Date(clock.now()).toISOString(),
+      owner: plan.owner, ...(step.watch ? { watch: step.watch } : {}),
     };
     jobs[step.label] = rec;
   }
-  return { formatVersion: 1, jobs };
+  return { formatVersion: MANIFEST_FORMAT_VERSION, jobs };
 }
 

@@ -3,7 +3,7 @@
 // acts, and records. No per-event logic: a missed or skipped tick loses nothing (level-triggered, as controller-runtime's reconcile).
 import cron from 'node-cron';
 import { realClock, type Clock } from '../apply/readiness.js';
-import type { DesiredJob } from '../model/desired.js';
+import type { DesiredJob, SpecOwner } from '../model/desired.js';
 import { LotusctlError } from '../model/errors.js';
 import { reportSettings, type ReportSettings } from '../report/index.js';
 import { terminalSafe } from '../render/terminal-text.js';
@@ -16,6 +16,8 @@ import { loadSpec } from '../system/load-spec.js';
 import { readLock } from '../system/lock.js';
 import { resolveLaunchctlBinary } from '../system/platform.js';
 import { writeHealthReport } from '../system/report-files.js';
+import { readManifest } from '../system/manifest.js';
+import { appliedState, type WatchedJob } from './applied.js';
 import { monitorSettings, policyFor } from './config.js';
 import { housekeeping } from './housekeeping.js';
 import { decide, type Decision, type ServiceState } from './policy.js';
@@ -70,6 +72,7 @@ interface GoodSpec {
   readonly spec: Spec;
   readonly jobs: readonly DesiredJob[];
   readonly stateDir: string;
+  readonly owner: SpecOwner;
   /** monitor.reports with the folder resolved; absent when the spec has no monitor section. */
   readonly reports?: ReportSettings;
 }
@@ -96,7 +99,7 @@ class SpecSource {
         this.lastProblem = undefined;
         // No monitor section, no scheduled reports: a spec without one asks for no monitor (`lotusctl report` still works).
         const reports = l.spec.monitor && l.host ? reportSettings(l.spec, l.host) : undefined;
-        this.good = { spec: l.spec, jobs: l.desired.jobs, stateDir: l.desired.stateDir, ...(reports ? { reports } : {}) };
+        this.good = { spec: l.spec, jobs: l.desired.jobs, stateDir: l.desired.stateDir, owner: l.desired.owner, ...(reports ? { reports } : {}) };
         return { spec: this.good, stale: false };
       }
       const errors = l.diagnostics.filter((d) => d.severity === 'error');
@@ -136,8 +139,10 @@ interface TickDeps {
 async function tick(d: TickDeps): Promise<TickOutcome> {
   const { spec: good, stale } = d.specs.load();
   if (!good) return { ok: false, results: [], staleSpec: false };
-  const monitor = monitorSettings(good.spec.monitor);
-  const jobs = good.jobs.filter((j) => j.kind === 'service' && j.state === 'running');
+  // What was applied, not the working copy: an unapplied edit must not change what is watched (src/monitor/applied.ts).
+  const applied = appliedState(readManifest(good.stateDir), good.owner, good.jobs);
+  const monitor = monitorSettings(applied.monitor ?? good.spec.monitor);
+  const jobs = applied.jobs;
   const remembered = readMonitorState(good.stateDir);
   if (remembered.problem) d.log('error', 'state-reset', remembered.problem);
   const applyLock = applyLockHolder(good.stateDir);
@@ -166,7 +171,7 @@ async function tick(d: TickDeps): Promise<TickOutcome> {
 }
 
 /** Logs what changed and carries out a restart; returns launchctl's error when the restart failed. */
-async function act(job: DesiredJob, dec: Decision, prev: ServiceState | undefined, d: TickDeps): Promise<string | undefined> {
+async function act(job: WatchedJob, dec: Decision, prev: ServiceState | undefined, d: TickDeps): Promise<string | undefined> {
   const fields = { service: job.name, label: job.label, status: dec.health.status, reasons: dec.health.reasons };
   if (prev?.lastStatus !== dec.health.status) d.log(dec.health.status === 'unhealthy' ? 'warn' : 'info', 'status', `${job.name} is ${dec.health.status}`, { ...fields, was: prev?.lastStatus ?? null });
   let error: string | undefined;

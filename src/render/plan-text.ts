@@ -1,4 +1,4 @@
-import { assertNever, type Action, type Change, type JobView, type Plan, type PlanSummary, type PlistView } from '../model/plan.js';
+import { assertNever, changeCount, type Action, type Change, type JobView, type Plan, type PlanSummary, type PlistView, type RecordView } from '../model/plan.js';
 import type { Colors } from './colors.js';
 import { driftSection, printable } from './drift-text.js';
 import { diffFields, diffPlistBody, fieldName, formatValue, type BodyLine, type FieldDiff, type FieldStatus } from './plan-diff.js';
@@ -28,12 +28,13 @@ function actionSymbol(a: Exclude<Action, 'no-op'>, c: Colors): string {
 }
 
 function headline(ch: Change & { action: Exclude<Action, 'no-op'> }): string {
+  // Terraform's verbs, in launchd's terms where a job or state.json's record is concerned.
   const what = ((a) => {
     switch (a) {
-      case 'create': return 'will be created';
-      case 'update': return 'will be updated in-place';
+      case 'create': return ch.resource === 'job' ? 'will be loaded' : ch.resource === 'record' ? 'will be recorded in state.json' : 'will be created';
+      case 'update': return ch.resource === 'record' ? 'will be updated in state.json' : 'will be updated in-place';
       case 'replace': return 'must be replaced';
-      case 'delete': return 'will be destroyed';
+      case 'delete': return ch.resource === 'job' ? 'will be booted out' : ch.resource === 'record' ? 'will be dropped from state.json' : ch.resource === 'plist' ? 'will be removed' : 'will be destroyed';
       default: return assertNever(a);
     }
   })(ch.action);
@@ -130,6 +131,7 @@ function bodyLines(lines: readonly BodyLine[], c: Colors): string[] {
 }
 
 const isJobView = (v: Change['before']): v is JobView => v !== null && typeof v === 'object' && 'loaded' in v;
+const isRecordView = (v: Change['before']): v is RecordView => v !== null && typeof v === 'object' && 'owner' in v && 'state' in v;
 const pathOf = (v: Change['before']): string | undefined => (v !== null && typeof v === 'object' && 'path' in v && typeof v.path === 'string' ? v.path : undefined);
 
 function pseudoField(name: string, b: string | undefined, a: string | undefined): FieldDiff {
@@ -164,6 +166,13 @@ function jobBlock(ch: Change, c: Colors): string[] {
   return fieldsLines(fields, 1, c, { alwaysShow: () => true });
 }
 
+function recordBlock(ch: Change, c: Colors): string[] {
+  const b = isRecordView(ch.before) ? ch.before : undefined;
+  const a = isRecordView(ch.after) ? ch.after : undefined;
+  const fields = (['label', 'domain', 'state', 'owner'] as const).map((k) => pseudoField(k, b?.[k], a?.[k]));
+  return fieldsLines(fields, 1, c, { alwaysShow: () => true });
+}
+
 function changeLines(plan: Plan, ch: Change & { action: Exclude<Action, 'no-op'> }, c: Colors): string[] {
   const sym = actionSymbol(ch.action, c);
   const head = [c.bold(headline(ch))];
@@ -175,6 +184,8 @@ function changeLines(plan: Plan, ch: Change & { action: Exclude<Action, 'no-op'>
       return [...head, `${sym} plist ${name} {`, ...plistBlock(ch, envSensitivity(ch, plan.steps), c), `${closePad(0)}}`];
     case 'job':
       return [...head, `${sym} job ${name} {`, ...jobBlock(ch, c), `${closePad(0)}}`];
+    case 'record':
+      return [...head, `${sym} record ${name} {`, ...recordBlock(ch, c), `${closePad(0)}}`];
     default:
       return assertNever(ch.resource);
   }
@@ -187,8 +198,9 @@ function legend(actions: ReadonlySet<Action>, c: Colors): string[] {
   return ['Resource actions are indicated with the following symbols:', ...rows.filter(([a]) => actions.has(a)).map(([a, t]) => `${actionSymbol(a, c)} ${t}`)];
 }
 
+/** Each changed resource counted once: a replace is neither an add nor a destroy. The same numbers as --json's summary. */
 export function summaryLine(s: PlanSummary, c: Colors): string {
-  return `${c.bold('Plan:')} ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
+  return `${c.bold('Plan:')} ${s.add} to add, ${s.change} to change, ${s.replace} to replace, ${s.destroy} to destroy.`;
 }
 
 const isChange = (ch: Change): ch is Change & { action: Exclude<Action, 'no-op'> } => ch.action !== 'no-op';
@@ -203,7 +215,7 @@ export function renderPlanText(plan: Plan, c: Colors): string {
   const drift = driftSection(plan.drift, c);
   if (drift.length > 0) out.push(...drift, '');
   const changes = plan.changes.filter(isChange);
-  if (changes.length === 0) {
+  if (changeCount(plan.summary) === 0) {
     out.push(c.bold(drift.length > 0 ? NO_CHANGES_WITH_DRIFT : plan.mode === 'destroy' ? NO_CHANGES_DESTROY : NO_CHANGES));
   } else {
     out.push(...legend(new Set(changes.map((ch) => ch.action)), c), '', c.bold(PLAN_HEADING), '');

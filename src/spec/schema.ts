@@ -213,6 +213,11 @@ export const specSchema = z
   .strictObject({
     $schema: z.string().optional().describe('JSON Schema reference for editors; ignored'),
     version: z.literal(1).describe('format version; always 1'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, { message: 'a spec name is lower-case letters, digits, ".", "_" and "-", starting with a letter or digit' })
+      .optional()
+      .describe("this spec's identity in lotusctl's state (jobs are recorded as owned by it); default: the spec file's path. Set it to move or rename the file freely"),
     defaults: z
       .strictObject({
         domain: domain.default('gui'),
