@@ -124,7 +124,7 @@ export const serviceSchema = z
   .strictObject({
     label: label.optional().describe('launchd Label; default com.lotusctl.<service name>'),
     domain: domain.optional().describe('overrides defaults.domain'),
-    state: z.enum(['running', 'stopped', 'absent']).default('running').describe('running: loaded and running; stopped: plist installed, job not loaded; absent: removed'),
+    state: z.enum(['running', 'stopped', 'absent']).default('running').describe('running: loaded and running; stopped: plist installed, job booted out and disabled so it stays stopped across reboots and logins; absent: removed'),
     program: path.describe('executable; a bare name is resolved to an absolute path at plan time'),
     args: z.array(z.string()).default([]).describe('arguments after the program (ProgramArguments[1..])'),
     repo: path.optional().describe('Lotus repo; becomes LOTUS_PATH (absolute)'),

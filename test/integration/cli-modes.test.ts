@@ -24,7 +24,7 @@ describe('apply output modes', () => {
     const r = await sb.cli(['apply', '--auto-approve', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0]).toMatchObject({ type: 'plan', format_version: '1', summary: { add: 2 } });
+    expect(lines[0]).toMatchObject({ type: 'plan', format_version: '2', summary: { add: 2 } });
     const types = lines.map((l) => l.type);
     expect(types).toContain('step-start');
     expect(types).toContain('step-done');

@@ -87,7 +87,7 @@ describe('plan, --json, exit codes and apply agree', () => {
     // A log folder removed by hand: planned and actually created.
     rmSync(join(sb.home, 'Library/Logs/lotus'), { recursive: true });
     expect(await consistentRound()).toEqual({ add: 1, change: 0, replace: 0, destroy: 0 });
-  });
+  }, 300_000);
 });
 
 describe('wording', () => {

@@ -12,6 +12,7 @@ import { readMonitorState } from '../../src/monitor/state.js';
 import { Launchctl } from '../../src/system/launchctl.js';
 import { loadSpec } from '../../src/system/load-spec.js';
 import { FakeLaunchd, waitFor } from '../fakes/launchctl/harness.js';
+import { recordAsApplied } from '../helpers/applied.js';
 import { fakeLaunchctlPath } from '../fakes/launchctl/index.js';
 import { assertFakeLotusBuilt, killAllFakeLotus, pythonExecutable, waitForApi } from '../fakes/lotus/harness.js';
 
@@ -87,6 +88,7 @@ ${MONITOR}
 `);
   // HOME only decides where the plist goes; the monitor never writes plists.
   const loaded = loadSpec(specFile, { env: { ...process.env, HOME: home } });
+  recordAsApplied(specFile, { ...process.env, HOME: home });
   expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const job = loaded.desired?.jobs.find((j) => j.name === 'lotus') as DesiredJob;
   mkdirSync(dirname(job.plistPath), { recursive: true });
