@@ -405,6 +405,15 @@ export function diff(desired: DesiredState, actual: ActualState, opts: DiffOptio
       const other = own.others.get(j.label);
       if (other && j.state !== 'absent' && inScope(j.name)) assertNotOwnedElsewhere(j.name, j.label, other, specName);
     }
+    // The monitor's memory (monitor-state.json, samples, metrics.prom) is per state dir and keyed by service name:
+    // two monitors on one state dir would share restart counters and breakers.
+    const monitor = desired.jobs.find((j) => j.kind === 'monitor' && j.state !== 'absent' && inScope(j.name));
+    const otherMonitor = [...own.others.values()].find((r) => r.kind === 'monitor');
+    if (monitor && otherMonitor) {
+      throw new LotusctlError('plan.monitor-elsewhere', `another spec, ${ownerText(otherMonitor.owner)}, already runs a monitor (${otherMonitor.label}) with this state_dir (${desired.stateDir})`, {
+        hint: `give ${specName} its own defaults.state_dir, or drop its monitor: section; a monitor's restart counters, samples and metrics are kept per state_dir`,
+      });
+    }
   }
 
   // Which record each wanted job continues: the one under its label, else (a label change) its name's.

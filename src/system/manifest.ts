@@ -1,5 +1,6 @@
-import { join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import * as z from 'zod';
+import { isValidLabel } from '../launchd/domain.js';
 import { MANIFEST_FORMAT_VERSION, type Manifest, type ManagedRecord } from '../model/actual.js';
 import { LotusctlError } from '../model/errors.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -21,7 +22,11 @@ const recordSchema = z.object({
   // Format 2: the spec that owns the job, and what the monitor needs about it as applied.
   owner: owner.optional(),
   watch: z.record(z.string(), z.unknown()).optional(),
-});
+})
+  // lotusctl removes and rewrites the recorded plist path: only ever a `<valid label>.plist` it could have written.
+  .refine((r) => isValidLabel(r.label) && isAbsolute(r.plist_path) && basename(r.plist_path) === `${r.label}.plist`, {
+    message: 'a record must name a valid label and its absolute <label>.plist path',
+  });
 // Format 1 (before owners) is read as is: its records have no owner, and the first spec that wants one of them
 // adopts them all (src/plan/ownership.ts). The next write is format 2; no job is lost on the way.
 const fileSchema = z.object({ format_version: z.union([z.literal(1), z.literal(2)]), jobs: z.record(z.string(), recordSchema) });

@@ -204,3 +204,16 @@ describe('diff: a changed domain or label replaces the job where it was (9.3)', 
     expect(p.steps[0]).toMatchObject({ label: 'org.example.lotusd', from: { label: 'com.lotusctl.daemon', ops: ['bootout'], removePlist: true } });
   });
 });
+
+describe('diff: one monitor per state dir', () => {
+  it('a second spec with a monitor on the same state dir is refused', () => {
+    const host = testHost();
+    const withMonitor = toDesiredState(validateSpecText('version: 1\nservices:\n  worker:\n    program: /bin/w\nmonitor:\n  label: com.example.monitor2\n').spec!, host).desired;
+    const otherMonitor: ManagedRecord = {
+      name: 'monitor', kind: 'monitor', label: 'com.lotusctl.monitor', domain: { kind: 'gui', uid: 501 }, plistPath: '/Users/alice/Library/LaunchAgents/com.lotusctl.monitor.plist',
+      digest: 'x', state: 'running', sensitiveKeys: [], appliedAt: NOW, owner: { spec: '/Users/alice/other/other.yaml' },
+    };
+    const actual: ActualState = { jobs: {}, manifest: { formatVersion: 2, jobs: { [otherMonitor.label]: otherMonitor } }, directories: {}, specs: { '/Users/alice/other/other.yaml': true } };
+    expect(() => diff({ ...withMonitor, owner: OWNER }, actual, { now: NOW })).toThrow(/another spec, \/Users\/alice\/other\/other\.yaml, already runs a monitor/);
+  });
+});
