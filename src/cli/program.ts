@@ -137,7 +137,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--json', 'one JSON event per line')
     .action(function (this: Command, service: string) {
       const flags = this.opts<{ file: string; json?: boolean }>();
-      return run(async (o) => (await import('./commands/restart.js')).runRestart(service, flags, o), Boolean(flags.json))();
+      return run(async (o) => {
+        const { runRestart } = await import('./commands/restart.js');
+        return runRestart(service, flags, o);
+      }, Boolean(flags.json))();
     });
 
   program

@@ -1,9 +1,6 @@
-import { defaultLaunchctl } from '../../api.js';
 import { restartService } from '../../apply/restart.js';
-import { loadSpec } from '../../system/load-spec.js';
-import { ExitCode } from '../errors.js';
 import type { Output } from '../output.js';
-import { reportDiagnostics } from './validate.js';
+import { launchctl, loadValidSpec } from './ops-common.js';
 
 export interface RestartFlags {
   file: string;
@@ -12,12 +9,10 @@ export interface RestartFlags {
 
 /** `lotusctl restart SERVICE`: kickstart -k under the state lock, then apply's readiness checks; says what it did. */
 export async function runRestart(service: string, flags: RestartFlags, o: Output): Promise<number> {
-  const loaded = loadSpec(flags.file);
-  reportDiagnostics(loaded, o, { json: Boolean(flags.json) });
-  if (!loaded.ok || !loaded.desired) throw new ExitCode(1);
+  const loaded = loadValidSpec(flags.file, o, Boolean(flags.json));
   const event = (type: string, fields: Record<string, unknown>) => o.out(JSON.stringify({ type, service, ...fields, time: new Date().toISOString() }));
   const r = await restartService(loaded.desired, service, {
-    launchctl: defaultLaunchctl(),
+    launchctl: launchctl(),
     command: `lotusctl restart ${service}`,
     progress: (message) => (flags.json ? event('progress', { message }) : o.out(`${service}: ${message}`)),
   });
