@@ -70,7 +70,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
         services.push({ service: step.service, ...(r.pid !== undefined ? { pid: r.pid } : {}), done: r.done });
         manifest = record(manifest, step, plan, clock);
         writeManifest(plan.stateDir, manifest);
-        hooks.onEvent({ type: 'step-done', service: step.service, message: doneMessage(step, r.pid) });
+        hooks.onEvent({ type: 'step-done', service: step.service, message: doneMessage(step, r.pid, r.done) });
       } catch (e) {
         hooks.onEvent({ type: 'step-failed', service: step.service, message: (e as Error).message });
         if (e instanceof StepFailed) {
@@ -93,8 +93,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
 
 type Step = Plan['steps'][number];
 
-/** Only the record changes: no launchd operation, no file. */
-const recordOnly = (step: Step) => step.ops.length === 0 && step.plist.action === 'keep' && !step.from && step.directories.length === 0;
+/** Only the record changes: no launchd operation, no plist (its log folders may still be created). */
+const recordOnly = (step: Step) => step.ops.length === 0 && step.plist.action === 'keep' && !step.from;
 
 function title(step: Step): string {
   const who = `${step.service} (${step.label})`;
@@ -107,11 +107,11 @@ function title(step: Step): string {
   return `update ${who}`;
 }
 
-function doneMessage(step: Step, pid: number | undefined): string {
-  if (step.target === 'absent') return 'removed';
+function doneMessage(step: Step, pid: number | undefined, done: readonly string[]): string {
+  if (step.target === 'absent') return done.length === 0 ? 'dropped from state.json' : 'removed';
   if (pid !== undefined) return `running as pid ${pid}`;
   if (step.target === 'stopped') return 'stopped and disabled';
-  return recordOnly(step) ? 'recorded' : 'updated';
+  return recordOnly(step) && done.length === 0 ? 'recorded in state.json' : 'updated';
 }
 
 function record(m: Manifest, step: Step, plan: Plan, clock: Clock): Manifest {

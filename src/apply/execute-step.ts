@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { domainTarget } from '../launchd/domain.js';
 import { LotusctlError } from '../model/errors.js';
@@ -48,7 +48,9 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
 
   try {
     for (const dir of step.directories) {
+      if (existsSync(dir)) continue;
       mkdirSync(dir, { recursive: true, mode: 0o755 });
+      record(`created ${dir}`);
     }
     const from = step.from;
     if (from) {

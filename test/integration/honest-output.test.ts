@@ -1,6 +1,6 @@
 // Issue 8.9: text, JSON, exit codes and apply's own report say the same thing, counted the same way; and the
 // wording items (no "done (running (pid N))", no label named twice in a drift line).
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/sandbox.js';
@@ -26,6 +26,8 @@ const applyCounts = (s: string) => {
   return m ? { add: +m[1]!, change: +m[2]!, replace: +m[3]!, destroy: +m[4]! } : undefined;
 };
 
+let lastApply = '';
+
 /** plan (text, JSON, exit code) and then apply agree, and afterwards there is nothing left to do. */
 async function consistentRound(): Promise<{ add: number; change: number; replace: number; destroy: number }> {
   const text = await sb.cli(['plan', '--detailed-exitcode']);
@@ -42,6 +44,7 @@ async function consistentRound(): Promise<{ add: number; change: number; replace
   } else expect(textCounts(text.stdout)).toEqual(summary);
   const applied = await sb.cli(['apply', '--auto-approve']);
   expect(applied.code, applied.stderr).toBe(0);
+  lastApply = applied.stdout;
   if (n === 0) {
     expect(applied.stdout).not.toMatch(/Applying/);
   } else {
@@ -74,6 +77,7 @@ describe('plan, --json, exit codes and apply agree', () => {
     expect(plan.stdout).toMatch(/# daemon\.record will be recorded in state\.json \(lotusctl has no record of this job, but its plist and job already match lotus\.yaml/);
     const pid = (await sb.print('com.lotusctl.daemon')).pid;
     expect(await consistentRound()).toEqual({ add: 2, change: 0, replace: 0, destroy: 0 });
+    expect(lastApply).toMatch(/^daemon: done \(recorded in state\.json\)$/m);
     expect((await sb.print('com.lotusctl.daemon')).pid).toBe(pid);
     expect((await sb.cli(['drift'])).stdout).toMatch(/^No drift: the machine matches the last apply\./);
 
@@ -83,10 +87,14 @@ describe('plan, --json, exit codes and apply agree', () => {
     sb.writeSpec(spec(sleeper, 'debug').replace(/ {2}helper:\n(.*\n)*/, ''));
     expect((await sb.cli(['plan'])).stdout).toMatch(/# helper\.record will be dropped from state\.json/);
     expect(await consistentRound()).toEqual({ add: 0, change: 0, replace: 0, destroy: 1 });
+    expect(Object.keys(sb.manifest().jobs)).toEqual(['com.lotusctl.daemon']);
+    expect(lastApply).toMatch(/^helper: done \(dropped from state\.json\)$/m);
 
     // A log folder removed by hand: planned and actually created.
     rmSync(join(sb.home, 'Library/Logs/lotus'), { recursive: true });
     expect(await consistentRound()).toEqual({ add: 1, change: 0, replace: 0, destroy: 0 });
+    expect(existsSync(join(sb.home, 'Library/Logs/lotus'))).toBe(true);
+    expect(lastApply).toMatch(/^daemon: created .*\/Library\/Logs\/lotus$/m);
   }, 300_000);
 });
 
