@@ -399,12 +399,7 @@ export function diff(desired: DesiredState, actual: ActualState, opts: DiffOptio
     desired, actual, at: (t) => actual.jobs[jobKey(t)] ?? missing(t), replace: new Set(opts.replace ?? []), adopted: own.adopted, specName,
   };
 
-  // A job another spec owns is neither changed nor adopted.
   if (!destroy) {
-    for (const j of desired.jobs) {
-      const other = own.others.get(j.label);
-      if (other && j.state !== 'absent' && inScope(j.name)) assertNotOwnedElsewhere(j.name, j.label, other, specName);
-    }
     // The monitor's memory (monitor-state.json, samples, metrics.prom) is per state dir and keyed by service name:
     // two monitors on one state dir would share restart counters and breakers.
     const monitor = desired.jobs.find((j) => j.kind === 'monitor' && j.state !== 'absent' && inScope(j.name));
@@ -413,6 +408,11 @@ export function diff(desired: DesiredState, actual: ActualState, opts: DiffOptio
       throw new LotusctlError('plan.monitor-elsewhere', `another spec, ${ownerText(otherMonitor.owner)}, already runs a monitor (${otherMonitor.label}) with this state_dir (${desired.stateDir})`, {
         hint: `give ${specName} its own defaults.state_dir, or drop its monitor: section; a monitor's restart counters, samples and metrics are kept per state_dir`,
       });
+    }
+    // A job another spec owns is neither changed nor adopted.
+    for (const j of desired.jobs) {
+      const other = own.others.get(j.label);
+      if (other && j.state !== 'absent' && inScope(j.name)) assertNotOwnedElsewhere(j.name, j.label, other, specName);
     }
   }
 
