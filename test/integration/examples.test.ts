@@ -56,8 +56,8 @@ describe('examples', () => {
     const first = await mdm(['/', 'mac-mini-7', 'admin', spec]);
     expect(first.code, logText()).toBe(0);
     expect(first.stdout).toMatch(/^lotusctl: changes applied: the Mac matches /);
-    expect(logText()).toMatch(/Plan: 2 to add, 0 to change, 0 to destroy\./);
-    expect(logText()).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 destroyed\./);
+    expect(logText()).toMatch(/Plan: 2 to add, 0 to change, 0 to replace, 0 to destroy\./);
+    expect(logText()).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 replaced, 0 destroyed\./);
     const pid = (await sb.print(label)).pid;
     expect(pid).toBeGreaterThan(0);
     // No saved plan (it holds secrets) is left behind.

@@ -113,6 +113,7 @@ describe('plan --out writes only a new file or a lotusctl plan file', () => {
     expect(other.stderr).toMatch(/^error\[plan\.out-exists\]: --out notes\.txt exists and is not a lotusctl plan file/m);
     expect(readFileSync(sb.path('notes.txt'), 'utf8')).toBe('mine\n');
 
+    writeFileSync(sb.path('tfplan'), ''); // an empty file (mktemp) has nothing to lose
     expect((await sb.cli(['plan', '--out', 'tfplan'])).code).toBe(0);
     const again = await sb.cli(['plan', '--out', 'tfplan']);
     expect(again.code, again.stderr).toBe(0);

@@ -62,8 +62,8 @@ const realpathOr = (p: string) => {
 };
 
 /**
- * `plan --out FILE` may create FILE or replace a lotusctl plan file; anything else there (the spec itself, a folder,
- * any other file) is refused before anything is planned or written.
+ * `plan --out FILE` may create FILE or replace a lotusctl plan file or an empty file; anything else there (the spec
+ * itself, a folder, any other file) is refused before anything is planned or written.
  */
 function checkPlanOut(out: string, specFile: string): void {
   let st;
@@ -76,6 +76,8 @@ function checkPlanOut(out: string, specFile: string): void {
   if (realpathOr(out) === realpathOr(specFile)) {
     throw new LotusctlError('plan.out-is-spec', `--out ${out} is the spec file itself; saving the plan there would overwrite it`, { hint: 'save the plan under another name, e.g. --out tfplan' });
   }
+  // An empty file holds nothing to lose (`mktemp`, then plan --out into it, is a common script idiom).
+  if (st.isFile() && st.size === 0) return;
   let text = '';
   try {
     text = st.isFile() ? readTextCapped(out, 'plan') : '';
