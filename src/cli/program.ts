@@ -251,6 +251,18 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     });
 
   program
+    .command('import <job...>')
+    .description('adopt existing launchd jobs (labels or plist paths, XML or binary) into lotus.yaml; never restarts them')
+    .option('--out <file>', 'the lotus.yaml to write or merge into', process.env.LOTUSCTL_FILE || DEFAULT_FILE)
+    .option('--name <service>', 'the service name (one job only); default from the program or label')
+    .option('--dry-run', 'show the lotus.yaml diff and what would happen; write nothing')
+    .option('--json', 'machine-readable output')
+    .action(function (this: Command, jobs: string[]) {
+      const flags = this.opts<{ out: string; name?: string; dryRun?: boolean; json?: boolean }>();
+      return run(async (o) => (await import('./commands/import.js')).runImport(jobs, flags, o), Boolean(flags.json))();
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of lotus.yaml (specs/lotus.schema.json)')
     .action(run(async (o) => {

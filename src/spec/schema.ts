@@ -64,6 +64,7 @@ const label = z.string().superRefine((s, ctx) => {
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name is letters, digits and "_"' });
 
 export const DOMAINS = ['gui', 'user', 'system'] as const;
+export const DEFAULT_STATE_DIR = '~/Library/Application Support/lotusctl';
 export const domain = z
   .enum(DOMAINS)
   .describe('gui: a LaunchAgent in the console login session; user: a background agent that also works over SSH; system: a LaunchDaemon (root)');
@@ -221,7 +222,7 @@ export const specSchema = z
     defaults: z
       .strictObject({
         domain: domain.default('gui'),
-        state_dir: path.default('~/Library/Application Support/lotusctl').describe('where lotusctl keeps its state, locks and backups'),
+        state_dir: path.default(DEFAULT_STATE_DIR).describe('where lotusctl keeps its state, locks and backups'),
       })
       .prefault({}),
     services: z
