@@ -119,8 +119,8 @@ function applyOne(text: string, edit: YamlSet, step: number): string {
     // The key exists: replace its value's text (a trailing comment on the line stays).
     if (!node?.range) throw new LotusctlError('yaml.edit', `cannot edit ${edit.path.join('.')}: its value has no position`);
     const [start, end] = node.range;
-    const multiLine = text.slice(start, end).replace(/\n$/, '').includes('\n');
-    if (!multiLine || !(isMap(node) || isSeq(node)) || (isMap(node) && node.flow) || (isSeq(node) && node.flow)) {
+    const isBlock = (isMap(node) || isSeq(node)) && !node.flow;
+    if (!isBlock) {
       const trailingNewline = text.slice(start, end).endsWith('\n') ? '\n' : '';
       const replacement = inlineValue(edit.value);
       let rest = text.slice(end);
