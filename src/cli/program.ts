@@ -263,6 +263,17 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     });
 
   program
+    .command('optimize')
+    .description('propose lotus.yaml changes for this machine (limits, priority, restart policy, shutdown time, logging, memory ceiling); exit 2 when there are proposals')
+    .addOption(fileOption())
+    .option('--write', 'apply the proposals to lotus.yaml, keeping its comments and layout')
+    .option('--json', 'machine-readable output')
+    .action(function (this: Command) {
+      const flags = this.opts<{ file: string; write?: boolean; json?: boolean }>();
+      return run(async (o) => (await import('./commands/optimize.js')).runOptimize(flags, o), Boolean(flags.json))();
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of lotus.yaml (specs/lotus.schema.json)')
     .action(run(async (o) => {

@@ -64,8 +64,8 @@ export function yamlDocument(value: Record<string, unknown>, header: readonly st
   return head === '' ? body : `${head}\n${body}`;
 }
 
-/** A scalar or a small flow collection on one line, as it goes after `key: `. */
-function inlineValue(value: unknown): string {
+/** A scalar or a small flow collection on one line, as it goes after `key: ` (also how views show a value). */
+export function inlineValue(value: unknown): string {
   const doc = new Document(value);
   if (doc.contents && (isMap(doc.contents) || isSeq(doc.contents))) (doc.contents as { flow: boolean }).flow = true;
   return tightSeqs(doc.toString({ lineWidth: 0, flowCollectionPadding: true })).replace(/\n$/, '');
@@ -101,6 +101,32 @@ function nest(path: YamlPath, value: unknown): unknown {
   return path.reduceRight<unknown>((acc, seg) => ({ [String(seg)]: acc }), value);
 }
 
+/** Where the trailing comment of line `line` starts and the value before it ends, from the parser's node ranges. */
+function lineComment(text: string, line: number): { valueEnd: number; hash: number } | undefined {
+  let found: { valueEnd: number; hash: number } | undefined;
+  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length - 1;
+  const check = (n: Node) => {
+    const r = n.range;
+    if (found || !r || r[2] <= r[1]) return;
+    const gap = /^[ \t]+#/.exec(text.slice(r[1], r[2]));
+    if (gap && lineOf(r[1]) === line) found = { valueEnd: r[1], hash: r[1] + gap[0].length - 1 };
+  };
+  visit(parseDocument(text), { Scalar: (_k, n) => check(n), Map: (_k, n) => check(n), Seq: (_k, n) => check(n) });
+  return found;
+}
+
+/** After an edit on one line, puts that line's trailing comment back in the column it had (at least one space away). */
+function keepCommentColumn(before: string, after: string, offset: number): string {
+  if (before.split('\n').length !== after.split('\n').length) return after;
+  const line = before.slice(0, offset).split('\n').length - 1;
+  const was = lineComment(before, line);
+  const now = lineComment(after, line);
+  if (!was || !now) return after;
+  const want = column(before, was.hash);
+  const pad = Math.max(1, want - column(after, now.valueEnd));
+  return after.slice(0, now.valueEnd) + ' '.repeat(pad) + after.slice(now.hash);
+}
+
 /** Apply one set: replace an existing value in place, or add the first missing key to the deepest existing mapping. */
 function applyOne(text: string, edit: YamlSet, step: number): string {
   const doc = parseDocument(text, { keepSourceTokens: false });
@@ -122,12 +148,7 @@ function applyOne(text: string, edit: YamlSet, step: number): string {
     const isBlock = (isMap(node) || isSeq(node)) && !node.flow;
     if (!isBlock) {
       const trailingNewline = text.slice(start, end).endsWith('\n') ? '\n' : '';
-      const replacement = inlineValue(edit.value);
-      let rest = text.slice(end);
-      // Keep a trailing comment in its column when the value grows or shrinks.
-      const gap = trailingNewline === '' ? /^( +)#/.exec(rest)?.[1] : undefined;
-      if (gap !== undefined) rest = ' '.repeat(Math.max(1, gap.length - (replacement.length - (end - start)))) + rest.slice(gap.length);
-      return text.slice(0, start) + replacement + trailingNewline + rest;
+      return keepCommentColumn(text, text.slice(0, start) + inlineValue(edit.value) + trailingNewline + text.slice(end), start);
     }
     // A block collection: rewrite the whole `key: value` block at the key's indentation.
     const pair = parent?.items.find((p) => p.value === node);
@@ -159,7 +180,7 @@ function applyOne(text: string, edit: YamlSet, step: number): string {
     const entry = `${inlineValue({ [key]: value }).replace(/^\{ ?|,? ?\}$/g, '')}`;
     const before = text.slice(node.range[0], close).trimEnd();
     const sep = before.endsWith('{') ? ' ' : ', ';
-    return `${text.slice(0, node.range[0])}${before}${sep}${entry} ${text.slice(close)}`;
+    return keepCommentColumn(text, `${text.slice(0, node.range[0])}${before}${sep}${entry} ${text.slice(close)}`, node.range[0]);
   }
   // A block mapping: a new line after its last entry, at the indentation of its keys.
   const first = node.items[0]?.key as Node | undefined;

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { createPatch } from 'diff';
 import { defaultLaunchctl } from '../../api.js';
 import { adoptImport } from '../../apply/adopt.js';
 import { domainTarget } from '../../launchd/domain.js';
 import { locateJob } from '../../observe/locate-job.js';
 import { diagnosticsJson, formatDiagnostic } from '../../render/diagnostics.js';
+import { unifiedDiff } from '../../render/unified-diff.js';
 import { programsToResolve, secretFiles } from '../../spec/desired.js';
 import { bareProgram, LAUNCHD_SEARCH_PATH, type ImportNoteKind, type ProgramLookup } from '../../spec/import-plist.js';
 import { planImport, type ImportJobPlan, type ImportPlanResult } from '../../spec/import-plan.js';
@@ -120,8 +120,7 @@ function report(plan: ImportPlanResult, file: string, o: Output, flags: ImportFl
   }
   for (const d of plan.warnings) o.err(formatDiagnostic(file, d, o.errColors));
   if (dryRun) {
-    // The unified diff without createPatch's `Index:` and `===` lines.
-    o.out(`\n${createPatch(relative(process.cwd(), resolve(file)) || file, before, plan.text, '', '').split('\n').slice(2).join('\n').trimEnd()}`);
+    o.out(`\n${unifiedDiff(relative(process.cwd(), resolve(file)) || file, before, plan.text)}`);
     o.out(c.dim('\n(dry run: nothing was written)'));
     return;
   }
