@@ -26,7 +26,7 @@ function rerender(service: Record<string, unknown>, name = 'daemon'): PlistDict 
 }
 
 describe('importPlist: every key to its lotus.yaml field', () => {
-  it.each<[string, PlistDict, Record<string, unknown>]>([
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
     ['the defaults are left out', {}, { program: '/opt/homebrew/bin/lotus', args: ['daemon'], exit_timeout: '120s' }],
     ['LOTUS_PATH becomes repo, under ~', { EnvironmentVariables: { LOTUS_PATH: '/Users/alice/.lotus', GOLOG_LOG_FMT: 'json' } }, { repo: '~/.lotus', env: { GOLOG_LOG_FMT: 'json' } }],
     ['Umask as an integer is the decimal value', { Umask: 18 }, { umask: '022' }],
