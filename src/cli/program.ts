@@ -259,7 +259,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--json', 'machine-readable output')
     .action(function (this: Command, jobs: string[]) {
       const flags = this.opts<{ out: string; name?: string; dryRun?: boolean; json?: boolean }>();
-      return run(async (o) => (await import('./commands/import.js')).runImport(jobs, flags, o), Boolean(flags.json))();
+      return run(async (o) => {
+        const { runImport } = await import('./commands/import.js');
+        return runImport(jobs, flags, o);
+      }, Boolean(flags.json))();
     });
 
   program
@@ -270,7 +273,10 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--json', 'machine-readable output')
     .action(function (this: Command) {
       const flags = this.opts<{ file: string; write?: boolean; json?: boolean }>();
-      return run(async (o) => (await import('./commands/optimize.js')).runOptimize(flags, o), Boolean(flags.json))();
+      return run(async (o) => {
+        const { runOptimize } = await import('./commands/optimize.js');
+        return runOptimize(flags, o);
+      }, Boolean(flags.json))();
     });
 
   program
