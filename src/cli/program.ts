@@ -266,6 +266,21 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     });
 
   program
+    .command('init')
+    .description('write a commented lotus.yaml for this machine (finds lotus, its repo and sane limits); never overwrites a file')
+    .option('--out <file>', 'the file to create', process.env.LOTUSCTL_FILE || DEFAULT_FILE)
+    .option('--domain <domain>', 'gui, user or system (default: gui; user over SSH; system as root)')
+    .option('--miner', 'also a lotus-miner service that depends on the daemon')
+    .option('--json', 'machine-readable output')
+    .action(function (this: Command) {
+      const flags = this.opts<{ out: string; domain?: string; miner?: boolean; json?: boolean }>();
+      return run(async (o) => {
+        const { runInit } = await import('./commands/init.js');
+        return runInit(flags, o);
+      }, Boolean(flags.json))();
+    });
+
+  program
     .command('optimize')
     .description('propose lotus.yaml changes for this machine (limits, priority, restart policy, shutdown time, logging, memory ceiling); exit 2 when there are proposals')
     .addOption(fileOption())

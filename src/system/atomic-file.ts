@@ -1,6 +1,6 @@
 // Crash-safe file replacement: readers see the old bytes or the new bytes, never a mix.
 // Not the write-file-atomic package: it does not fsync the directory and it swallows chown EPERM for non-root.
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { InternalError, LotusctlError, isLotusctlError } from '../model/errors.js';
@@ -48,6 +48,26 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: A
   } catch (e) {
     throw writeError(path, e, opts);
   }
+}
+
+/**
+ * Creates `path` with `data` only if it does not exist: a complete temp file is hard-linked into place (link(2)
+ * fails with EEXIST and never replaces), so readers never see a partial file and an existing one is never clobbered.
+ * Throws `fs.exists` when `path` exists, `fs.write-failed` otherwise.
+ */
+export function createFileExclusive(path: string, data: string | Uint8Array, opts: { mode: number }): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileAtomic(tmp, data, opts);
+    linkSync(tmp, path);
+  } catch (e) {
+    if (errnoCode(e) === 'EEXIST') throw new LotusctlError('fs.exists', `${path} exists; it was not replaced`, { hint: 'move it aside, or choose another path' });
+    throw writeError(path, e, opts);
+  } finally {
+    rmQuietly(tmp);
+  }
+  fsyncDirectory(dir);
 }
 
 /**
