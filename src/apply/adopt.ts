@@ -69,6 +69,8 @@ export async function adoptImport(plan: ImportPlanResult, o: AdoptOptions): Prom
       const b = backupFile(plan.stateDir, j.imported.label, j.source.sourcePath, o.now ? { now: o.now } : {});
       if (b) backups[j.imported.label] = b;
       let bytes: Buffer;
+      // A job loaded from elsewhere may be the first agent of this user: ~/Library/LaunchAgents may not exist yet.
+      mkdirSync(dirname(j.desired.plistPath), { recursive: true, mode: 0o755 });
       if (j.plist === 'canonical') {
         bytes = Buffer.from(j.desired.plistText);
         writeFileAtomic(j.desired.plistPath, bytes, { mode: j.desired.plistMode });
