@@ -287,6 +287,22 @@ services:
     expect((await sb.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
   });
 
+  it('a job loaded from a plist outside the launchd folders: its plist moves into ~/Library/LaunchAgents, the source stays', async () => {
+    sleeper();
+    const source = install(sb.path('my-plists'), 'minimal.plist', fixture('minimal.plist'));
+    await load(GUI, source);
+    const before = await running('com.example.minimal', GUI);
+    expect(existsSync(join(sb.home, 'Library/LaunchAgents'))).toBe(false);
+    const r = await sb.cli(['import', 'com.example.minimal']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`from ${sb.path('my-plists/minimal.plist')}`);
+    expect(existsSync(sb.agentPlist('com.example.minimal'))).toBe(true);
+    expect(existsSync(source)).toBe(true);
+    expect((await sb.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
+    const after = await sb.print('com.example.minimal');
+    expect({ pid: after.pid, runs: after.runs }).toEqual(before);
+  });
+
   it('--dry-run prints the lotus.yaml it would write and changes nothing', async () => {
     sleeper();
     const text = fixture('minimal.plist');
