@@ -1,7 +1,7 @@
 // Finds a job to import, by label or by plist path: its plist (XML or binary), where launchd has it loaded, and
 // what launchd applies to it. Read-only: only `launchctl print` runs, never anything that starts or stops a job.
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { domainTarget, isValidLabel, type DomainKind, type DomainTarget } from '../launchd/domain.js';
 import type { PlistDict } from '../model/desired.js';
 import { isLotusctlError, LotusctlError } from '../model/errors.js';
@@ -139,9 +139,4 @@ export async function locateJob(arg: string, o: LocateOptions): Promise<LocatedJ
   const location = locationOf(sourcePath, o);
   const domain: DomainKind = loaded?.domain.kind ?? (location === 'daemons' ? 'system' : sessionIsBackground(dict) ? 'user' : 'gui');
   return { arg, label: arg, sourcePath, format, dict, location, ...(loaded ? { loaded } : {}), domain };
-}
-
-/** `<label>.plist` is what lotusctl names plists; used to tell a renamed file in the report. */
-export function isCanonicalName(path: string, label: string): boolean {
-  return basename(path) === `${label}.plist`;
 }
