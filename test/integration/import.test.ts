@@ -94,6 +94,7 @@ const goldenServices = readdirSync(GOLDEN).flatMap((example) => readdirSync(join
   // lotusctl's own monitor job is not a service to import.
   .filter((f) => !f.startsWith('com.lotusctl.monitor')).map((f) => [example, basename(f, '.plist')] as const));
 
+// Plists lotus.yaml can say exactly as they are: after the import, plan shows nothing to do.
 const cases: Array<[string, () => Promise<Setup>]> = [
   ['a guide-style LaunchAgent for lotus daemon (the fake lotus), by path', async () => {
     mkdirSync(join(sb.home, 'Library/Logs/lotus'), { recursive: true });
@@ -101,9 +102,9 @@ const cases: Array<[string, () => Promise<Setup>]> = [
     await load(GUI, p);
     return { args: [p], labels: ['io.filecoin.lotus.daemon'], domain: GUI };
   }],
-  ['the same as a binary plist, under another file name, by label', async () => {
+  ['the same as a binary plist, by label', async () => {
     mkdirSync(join(sb.home, 'Library/Logs/lotus'), { recursive: true });
-    const p = install(agentsDir(), 'lotus.plist', buildBinary(parse(fixture('guide-lotus-daemon.plist')) as never));
+    const p = install(agentsDir(), 'io.filecoin.lotus.daemon.plist', buildBinary(parse(fixture('guide-lotus-daemon.plist')) as never));
     expect(readFileSync(p).subarray(0, 8).toString('latin1')).toBe('bplist00');
     await load(GUI, p);
     return { args: ['io.filecoin.lotus.daemon'], labels: ['io.filecoin.lotus.daemon'], domain: GUI };
@@ -121,6 +122,29 @@ const cases: Array<[string, () => Promise<Setup>]> = [
     await load(GUI, p);
     return { args: [p], labels: ['com.example.minimal'], domain: GUI };
   }],
+  ...goldenServices.map(([example, label]): [string, () => Promise<Setup>] => [`examples/${example}: ${label}`, async () => {
+    const { text, dict } = golden(example, label);
+    if (example === 'system-daemon') {
+      // A LaunchDaemon for user `filecoin`, which this machine cannot run: installed, not loaded.
+      const daemons = sb.path('LaunchDaemons');
+      return { args: [install(daemons, `${label}.plist`, text)], labels: [label], env: { LOTUSCTL_SYSTEM_DAEMONS_DIR: daemons } };
+    }
+    const p = install(agentsDir(), `${label}.plist`, text);
+    const domain = dict.LimitLoadToSessionType === 'Background' ? `user/${uid}` : GUI;
+    await load(domain, p);
+    return { args: [p], labels: [label], domain };
+  }]),
+];
+
+// Plists launchd reads as lotusctl would write them, but spelled otherwise: the importer writes them normalized.
+const normalizing: Array<[string, () => Promise<Setup>]> = [
+  ['Program next to a bare argv[0], a trailing slash and relative log paths', async () => {
+    sleeper();
+    mkdirSync(join(sb.home, 'work/logs'), { recursive: true });
+    const p = install(agentsDir(), 'com.example.normalized.plist', fixture('normalized.plist'));
+    await load(GUI, p);
+    return { args: [p], labels: ['com.example.normalized'], domain: GUI };
+  }],
   ['a bare program name launchd finds on its own search path, and a relative one', async () => {
     sleeper('relative-sleeper');
     const p = install(agentsDir(), 'com.example.bare.plist', `${build({
@@ -133,47 +157,48 @@ const cases: Array<[string, () => Promise<Setup>]> = [
     await load(GUI, q);
     return { args: [p, 'com.example.relative'], labels: ['com.example.bare', 'com.example.relative'], domain: GUI };
   }],
-  ...goldenServices.map(([example, label]): [string, () => Promise<Setup>] => [`examples/${example}: ${label}`, async () => {
-    const { text, dict } = golden(example, label);
-    if (example === 'system-daemon') {
-      // A LaunchDaemon for user `filecoin` that this machine cannot run: imported installed but not loaded.
-      const daemons = sb.path('LaunchDaemons');
-      return { args: [install(daemons, `${label}.plist`, text)], labels: [label], env: { LOTUSCTL_SYSTEM_DAEMONS_DIR: daemons } };
-    }
-    const p = install(agentsDir(), `${label}.plist`, text);
-    const domain = dict.LimitLoadToSessionType === 'Background' ? `user/${uid}` : GUI;
-    await load(domain, p);
-    return { args: [p], labels: [label], domain };
-  }]),
+  ['a plist named otherwise than its label (lotusctl renames it)', async () => {
+    sleeper();
+    const p = install(agentsDir(), 'minimal.plist', fixture('minimal.plist'));
+    await load(GUI, p);
+    return { args: ['com.example.minimal'], labels: ['com.example.minimal'], domain: GUI };
+  }],
 ];
 
-describe('lotusctl import, then plan shows no changes and the job was not restarted', () => {
-  it.each(cases)('%s', async (_name, setup) => {
-    const s = await setup();
-    const before = [];
-    for (const label of s.labels) before.push(s.domain ? await running(label, s.domain) : undefined);
-    const r = await sb.cli(['import', ...s.args, '--json'], s.env);
-    expect(r.code, r.stderr + r.stdout).toBe(0);
-    const out = JSON.parse(r.stdout);
-    expect(out.format_version).toBe('1');
-    expect(out.services.map((x: { label: string; plist: string; action: string }) => [x.label, x.action, x.plist])).toEqual(s.labels.map((l) => [l, 'adopt', 'canonical']));
+/** Import, then plan must show nothing to do, and the jobs must still run as the same processes. */
+async function importThenNoChanges(setup: () => Promise<Setup>): Promise<void> {
+  const s = await setup();
+  const before = [];
+  for (const label of s.labels) before.push(s.domain ? await running(label, s.domain) : undefined);
+  const r = await sb.cli(['import', ...s.args, '--json'], s.env);
+  expect(r.code, r.stderr + r.stdout).toBe(0);
+  const out = JSON.parse(r.stdout);
+  expect(out.format_version).toBe('1');
+  expect(out.services.map((x: { label: string; plist: string; action: string }) => [x.label, x.action, x.plist])).toEqual(s.labels.map((l) => [l, 'adopt', 'canonical']));
 
-    // One plan: it validates lotus.yaml, and --json carries the drift report too.
-    const plan = await sb.cli(['plan', '--json', '--detailed-exitcode'], s.env);
-    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
-    const doc = JSON.parse(plan.stdout);
-    expect(doc.changes.filter((c: { action: string }) => c.action !== 'no-op')).toEqual([]);
-    expect(doc.drift).toEqual([]);
-    for (const [i, label] of s.labels.entries()) {
-      if (s.domain) {
-        const after = await sb.print(label, s.domain);
-        expect({ pid: after.pid, runs: after.runs }).toEqual(before[i]);
-      } else {
-        expect(readFileSync(sb.path('lotus.yaml'), 'utf8')).toMatch(/state: stopped/);
-      }
-      expect(sb.manifest().jobs[label]?.state).toBe(s.domain ? 'running' : 'stopped');
+  // One plan: it validates lotus.yaml, and --json carries the drift report too.
+  const plan = await sb.cli(['plan', '--json', '--detailed-exitcode'], s.env);
+  expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+  const doc = JSON.parse(plan.stdout);
+  expect(doc.changes.filter((c: { action: string }) => c.action !== 'no-op')).toEqual([]);
+  expect(doc.drift).toEqual([]);
+  for (const [i, label] of s.labels.entries()) {
+    if (s.domain) {
+      const after = await sb.print(label, s.domain);
+      expect({ pid: after.pid, runs: after.runs }).toEqual(before[i]);
+    } else {
+      expect(readFileSync(sb.path('lotus.yaml'), 'utf8')).toMatch(/state: stopped/);
     }
-  });
+    expect(sb.manifest().jobs[label]?.state).toBe(s.domain ? 'running' : 'stopped');
+  }
+}
+
+describe('lotusctl import, then plan shows no changes and the job was not restarted', () => {
+  it.each(cases)('%s', async (_name, setup) => importThenNoChanges(setup));
+});
+
+describe('lotusctl import writes what launchd reads the same way normalized; plan shows no changes', () => {
+  it.each(normalizing)('%s', async (_name, setup) => importThenNoChanges(setup));
 });
 
 describe('lotusctl import', () => {

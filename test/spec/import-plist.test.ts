@@ -133,7 +133,7 @@ describe('importPlist round-trips lotusctl\'s own rendering (property)', () => {
   it('for every example\'s rendered plist and every fixture', () => {
     const goldens = ['daemon-and-miner/com.lotusctl.daemon', 'daemon-and-miner/com.example.lotus-miner', 'lotus/com.user.lotusd', 'ssh-user-domain/com.lotusctl.lite', 'system-daemon/org.example.lotusd']
       .map((g) => readFileSync(join(root, 'test/golden/render', `${g}.plist`), 'utf8'));
-    const fixtures = ['guide-lotus-daemon', 'extra-keys', 'minimal'].map((f) => readFileSync(join(root, 'test/fixtures/import', `${f}.plist`), 'utf8')
+    const fixtures = ['guide-lotus-daemon', 'extra-keys', 'minimal', 'normalized'].map((f) => readFileSync(join(root, 'test/fixtures/import', `${f}.plist`), 'utf8')
       .replaceAll('@HOME@', '/Users/alice').replaceAll('@BIN@', '/Users/alice/bin').replaceAll('@LOTUS@', '/opt/homebrew/bin/lotus').replaceAll('@MAXFILES@', '65536'));
     for (const text of [...goldens, ...fixtures]) {
       const dict = parse(text) as PlistDict;
