@@ -1,6 +1,6 @@
 // `lotusctl import`, the effects: secret files, the plists (in lotusctl's form, or moved to lotusctl's name), lotus.yaml
 // and state.json, under the state lock. It never runs launchctl: adopting a job must not restart it.
-import { chmodSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ManagedRecord } from '../model/actual.js';
 import { LotusctlError } from '../model/errors.js';
@@ -9,6 +9,7 @@ import type { ImportPlanResult } from '../spec/import-plan.js';
 import { errnoCode, readFileIfExists, writeFileAtomic } from '../system/atomic-file.js';
 import { backupFile } from '../system/backups.js';
 import { acquireLock } from '../system/lock.js';
+import { readFileCapped } from '../system/read-file.js';
 import { readManifest, writeManifest } from '../system/manifest.js';
 
 export interface AdoptOptions {
@@ -32,12 +33,12 @@ function fail(code: string, message: string, hint: string): LotusctlError {
 
 /** Everything that could make the writes fail half-way, checked before the first write. */
 function preflight(plan: ImportPlanResult, o: AdoptOptions): void {
-  const now = readFileIfExists(o.specPath)?.toString('utf8');
+  const now = readFileIfExists(o.specPath, 'spec')?.toString('utf8');
   if (o.previousText === undefined && now !== undefined) throw fail('import.spec-changed', `${o.specPath} appeared while importing`, 'run the import again');
   if (o.previousText !== undefined && now !== o.previousText) throw fail('import.spec-changed', `${o.specPath} changed while importing`, 'run the import again');
   for (const j of plan.jobs) {
     for (const s of j.imported.secrets) {
-      const have = readFileIfExists(s.path)?.toString('utf8').replace(/\r?\n$/, '');
+      const have = readFileIfExists(s.path, 'secret')?.toString('utf8').replace(/\r?\n$/, '');
       if (have !== undefined && have !== s.value) {
         throw fail('import.secret-exists', `${s.path} exists with other contents`, `move it aside, or import into another folder (--out): import writes ${j.imported.label}'s ${s.env} there`);
       }
@@ -75,7 +76,7 @@ export async function adoptImport(plan: ImportPlanResult, o: AdoptOptions): Prom
         bytes = Buffer.from(j.desired.plistText);
         writeFileAtomic(j.desired.plistPath, bytes, { mode: j.desired.plistMode });
       } else {
-        bytes = readFileSync(j.source.sourcePath);
+        bytes = readFileCapped(j.source.sourcePath, 'plist');
         // A plist holding credentials is never left readable by others, whatever mode it had.
         const mode = j.desired.sensitiveKeys.length > 0 ? 0o600 : statSync(j.source.sourcePath).mode & 0o777;
         if (j.desired.plistPath !== j.source.sourcePath) writeFileAtomic(j.desired.plistPath, bytes, { mode });

@@ -1,11 +1,11 @@
 // The machine's facts for optimize and init: systeminformation for CPU, memory, OS and volumes, sysctl for the
 // open-files ceiling. LOTUSCTL_MACHINE_FACTS (a JSON file) replaces them, so tests and the demo see a fixed Mac.
-import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import si from 'systeminformation';
 import { z } from 'zod';
 import type { MachineFacts } from '../model/machine.js';
 import { LotusctlError } from '../model/errors.js';
+import { readFileCapped } from './read-file.js';
 
 const count = z.number().int().nonnegative();
 const factsFile = z.strictObject({
@@ -22,7 +22,7 @@ const factsFile = z.strictObject({
 function fromFile(path: string): MachineFacts {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(readFileCapped(path, 'state').toString('utf8'));
   } catch (e) {
     throw new LotusctlError('machine.facts-unreadable', `LOTUSCTL_MACHINE_FACTS=${path}: ${(e as Error).message}`, { hint: 'point it at a JSON file of machine facts, or unset it', cause: e });
   }

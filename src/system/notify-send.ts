@@ -1,12 +1,12 @@
 // Alerts, the I/O: one attempt to deliver one event to one target (webhook, macOS notification, command).
 // A webhook URL carries its token: it is read from its file for each attempt and appears in no message this returns.
-import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { isLotusctlError } from '../model/errors.js';
 import type { ResolvedTarget } from '../monitor/notify-config.js';
 import type { NotifyEvent } from '../monitor/notify-events.js';
 import { eventJson, title, webhookRequest } from '../monitor/notify-format.js';
 import { showMacNotification } from './macos-notification.js';
+import { FileReadError, readFileCapped } from './read-file.js';
 
 export type SendResult = { readonly ok: true } | { readonly ok: false; readonly error: string; readonly permanent: boolean };
 
@@ -33,9 +33,11 @@ function causeCode(e: unknown): string | undefined {
 async function webhook(t: Extract<ResolvedTarget['config'], { kind: 'webhook' }>, e: NotifyEvent): Promise<SendResult> {
   let raw: string;
   try {
-    raw = readFileSync(t.urlFile, 'utf8').trim();
+    // The capped reader: a FIFO or device in place of the file must not hang the monitor.
+    raw = readFileCapped(t.urlFile, 'secret').toString('utf8').trim();
   } catch (err) {
-    return { ok: false, permanent: false, error: `cannot read the URL file ${t.urlFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+    const why = err instanceof FileReadError ? err.problem === 'missing' ? 'ENOENT' : err.problem : ((err as NodeJS.ErrnoException).code ?? 'error');
+    return { ok: false, permanent: false, error: `cannot read the URL file ${t.urlFile} (${why})` };
   }
   let url: URL;
   try {

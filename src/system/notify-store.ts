@@ -1,11 +1,12 @@
 // The alert queue on disk: <stateDir>/notify.json (0600), snake_case and ISO times like the other state files.
 // Written atomically after every change: before a delivery is attempted (write-ahead) and right after it succeeds.
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { IncidentState, NotifyEvent } from '../monitor/notify-events.js';
 import { EMPTY_STORE, type Delivery, type NotifyStore } from '../monitor/notify-queue.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { readFileCapped } from './read-file.js';
 
 export const NOTIFY_STORE_FILE = 'notify.json';
 
@@ -38,7 +39,7 @@ export function readNotifyStore(stateDir: string, now: number): { store: NotifyS
   if (!existsSync(path)) return { store: EMPTY_STORE };
   let parsed: z.infer<typeof fileSchema>;
   try {
-    parsed = fileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+    parsed = fileSchema.parse(JSON.parse(readFileCapped(path, 'state').toString('utf8')));
   } catch (e) {
     const aside = `${path}.unreadable-${iso(now).replace(/[:.]/g, '')}`;
     try {
