@@ -147,7 +147,12 @@ export function planImport(input: ImportInput): ImportPlanResult {
 
   const v = validateSpecText(text);
   if (!v.spec) {
-    throw new InternalError(`the imported lotus.yaml does not validate: ${v.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col} ${d.message}`).join('; ')}`);
+    // A value lotus.yaml refuses (a control character, a number past its bounds): say which, change nothing.
+    const errors = v.diagnostics.filter((d) => d.severity === 'error');
+    throw new LotusctlError('import.unsupported', `lotus.yaml cannot hold ${errors.length === 1 ? 'a value' : 'values'} of ${input.sources.map((x) => x.label).join(', ')}`, {
+      hint: 'fix the plist (or write the service by hand), then import again; nothing was changed',
+      details: errors.map((d) => `${d.path.join('.')}: ${d.message}`),
+    });
   }
   const secrets = Object.fromEntries(imported.flatMap(({ svc }) => svc.secrets.map((s) => [s.path, s.value] as const)));
   const host: HostFacts = { ...input.host, specPath: input.specPath, secrets: { ...input.host.secrets, ...secrets } };

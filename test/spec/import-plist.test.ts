@@ -189,6 +189,9 @@ describe('planImport', () => {
     expect(thrown(() => planImport(input([source(base), source({ ...base, ProgramArguments: ['/usr/local/bin/lotus', 'daemon'], Label: 'b' })])))).toMatchObject({ code: 'import.collision', message: expect.stringMatching(/\(imported too\)/) });
     expect(thrown(() => planImport(input([source(base)], 'version: 1\nservices: {}\n')))).toMatchObject({ code: 'import.spec-invalid' });
     expect(thrown(() => planImport(input([source(base, { location: 'global-agents' })])))).toMatchObject({ code: 'import.unsupported-location' });
+    expect(thrown(() => planImport(input([source({ ...base, EnvironmentVariables: { X: 'a\u0007b' } })])))).toMatchObject({
+      code: 'import.unsupported', details: [expect.stringMatching(/^services\.daemon\.env\.X: contains U\+0007 \(a control character\)/)],
+    });
   });
 });
 
