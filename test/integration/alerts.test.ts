@@ -10,7 +10,10 @@ import { waitFor } from '../fakes/launchctl/harness.js';
 import type { CliResult } from '../helpers/cli.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
-const uid = process.getuid?.() ?? 0;
+// A sandbox may run the CLI as an operator account: its gui domain, and the folders a test makes given to it.
+type Operator = { gui?: string; chownToOperator?: (p: string) => void };
+const op = () => sb as unknown as Operator;
+const gui = () => op().gui ?? `gui/${process.getuid?.() ?? 0}`;
 const LABEL = 'com.lotusctl.flaky';
 const TOKEN = 'T0KEN-3f9a1c77e2b4';
 
@@ -116,12 +119,13 @@ describe('monitor.notify', () => {
     sb.writeSpec(spec(script, recorder, alerts));
     mkdirSync(sb.path('secrets'));
     writeFileSync(sb.path('secrets/hook-url'), `${hook.url()}\n`);
+    op().chownToOperator?.(sb.path('secrets'));
     const applied = await sb.cli(['apply', '--auto-approve']);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
 
     // The service breaks: it exits 1 whenever it starts, and KeepAlive is off.
     writeFileSync(script, '#!/bin/sh\nexit 1\n');
-    expect((await sb.launchctl(['kill', 'SIGTERM', `gui/${uid}/${LABEL}`])).code).toBe(0);
+    expect((await sb.launchctl(['kill', 'SIGTERM', `${gui()}/${LABEL}`])).code).toBe(0);
     await waitFor('flaky stopped', async () => (await sb.print(LABEL)).pid === undefined);
 
     // Round 1: the monitor restarts it. The webhook answers 500; the command gets it; the Mac target cannot work here.
@@ -156,7 +160,7 @@ describe('monitor.notify', () => {
 
     // The service recovers: one `recovered` alert, then silence.
     writeFileSync(script, '#!/bin/sh\nexec sleep 600\n');
-    expect((await sb.launchctl(['kickstart', `gui/${uid}/${LABEL}`])).code).toBe(0);
+    expect((await sb.launchctl(['kickstart', `${gui()}/${LABEL}`])).code).toBe(0);
     await waitFor('flaky running', async () => (await sb.print(LABEL)).pid !== undefined);
     await round();
     await round();
@@ -195,7 +199,7 @@ monitor:
     const applied = await sb.cli(['apply', '--auto-approve']);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     writeFileSync(script, '#!/bin/sh\nexit 1\n');
-    await sb.launchctl(['kill', 'SIGTERM', `gui/${uid}/${LABEL}`]);
+    await sb.launchctl(['kill', 'SIGTERM', `${gui()}/${LABEL}`]);
     await waitFor('flaky stopped', async () => (await sb.print(LABEL)).pid === undefined);
     const r = await round({ LOTUSCTL_OSASCRIPT: osa });
     expect(r.stdout).toMatch(/"event":"notify-sent","msg":"alert restart for flaky delivered to macos-[0-9a-f]{8}"/);
@@ -213,7 +217,7 @@ monitor:
     const applied = await sb.cli(['apply', '--auto-approve']);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     writeFileSync(script, '#!/bin/sh\nexit 1\n');
-    await sb.launchctl(['kill', 'SIGTERM', `gui/${uid}/${LABEL}`]);
+    await sb.launchctl(['kill', 'SIGTERM', `${gui()}/${LABEL}`]);
     await waitFor('flaky stopped', async () => (await sb.print(LABEL)).pid === undefined);
     writeFileSync(join(sb.stateDir(), 'notify.json'), '{ not json');
     const r = await round();

@@ -9,8 +9,18 @@ import { pythonExecutable } from '../fakes/lotus/harness.js';
 import { repoRoot } from '../helpers/cli.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
-const uid = process.getuid?.() ?? 0;
-const GUI = `gui/${uid}`;
+// A sandbox may run the CLI as an operator account rather than as the tests' user: these use its domains and
+// give it the files a test makes, when the sandbox offers that.
+type Operator = { gui?: string; userDomain?: string; daemonsDir?: string; chownToOperator?: (p: string) => void; sudo?: Sandbox['cli'] };
+const op = () => sb as unknown as Operator;
+const gui = () => op().gui ?? `gui/${process.getuid?.() ?? 0}`;
+const userDomain = () => op().userDomain ?? `user/${process.getuid?.() ?? 0}`;
+/** mkdir -p, the new folders the operator's. */
+function mkdirp(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  op().chownToOperator?.(dir.startsWith(sb.home) ? sb.home : dir);
+  return dir;
+}
 const FIXTURES = join(repoRoot, 'test/fixtures/import');
 const GOLDEN = join(repoRoot, 'test/golden/render');
 
@@ -35,16 +45,16 @@ function fixture(name: string): string {
 }
 
 function agentsDir(): string {
-  const d = join(sb.home, 'Library/LaunchAgents');
-  mkdirSync(d, { recursive: true });
-  return d;
+  return mkdirp(join(sb.home, 'Library/LaunchAgents'));
 }
 
-function install(dir: string, file: string, data: string | Uint8Array): string {
+/** A plist file (mode 0644) in `dir`; `owner: 'root'` for /Library/LaunchDaemons, else the operator's. */
+function install(dir: string, file: string, data: string | Uint8Array, owner: 'operator' | 'root' = 'operator'): string {
   mkdirSync(dir, { recursive: true });
   const p = join(dir, file);
   writeFileSync(p, data);
   chmodSync(p, 0o644);
+  if (owner === 'operator') mkdirp(dir);
   return p;
 }
 
@@ -75,6 +85,8 @@ interface Setup {
   /** Where it is loaded, or undefined when it is only installed. */
   domain?: string;
   env?: Record<string, string>;
+  /** A LaunchDaemon: lotusctl runs as root (with sudo, where the sandbox has an operator). */
+  sudo?: boolean;
 }
 
 /** A golden plist of an example, made to run here: paths moved into the sandbox, the program replaced by a sleeper. */
@@ -86,7 +98,7 @@ function golden(example: string, label: string): { text: string; dict: Record<st
     const limits = dict[key] as Record<string, number> | undefined;
     if (limits?.NumberOfFiles !== undefined) limits.NumberOfFiles = maxFiles(limits.NumberOfFiles);
   }
-  for (const key of ['StandardOutPath', 'StandardErrorPath']) if (typeof dict[key] === 'string') mkdirSync(dirname(dict[key] as string), { recursive: true });
+  for (const key of ['StandardOutPath', 'StandardErrorPath']) if (typeof dict[key] === 'string') mkdirp(dirname(dict[key] as string));
   return { text: `${build(dict as never, { indent: '\t', newline: '\n' })}\n`, dict };
 }
 
@@ -97,40 +109,40 @@ const goldenServices = readdirSync(GOLDEN).flatMap((example) => readdirSync(join
 // Plists lotus.yaml can say exactly as they are: after the import, plan shows nothing to do.
 const cases: Array<[string, () => Promise<Setup>]> = [
   ['a guide-style LaunchAgent for lotus daemon (the fake lotus), by path', async () => {
-    mkdirSync(join(sb.home, 'Library/Logs/lotus'), { recursive: true });
+    mkdirp(join(sb.home, 'Library/Logs/lotus'));
     const p = install(agentsDir(), 'io.filecoin.lotus.daemon.plist', fixture('guide-lotus-daemon.plist'));
-    await load(GUI, p);
-    return { args: [p], labels: ['io.filecoin.lotus.daemon'], domain: GUI };
+    await load(gui(), p);
+    return { args: [p], labels: ['io.filecoin.lotus.daemon'], domain: gui() };
   }],
   ['the same as a binary plist, by label', async () => {
-    mkdirSync(join(sb.home, 'Library/Logs/lotus'), { recursive: true });
+    mkdirp(join(sb.home, 'Library/Logs/lotus'));
     const p = install(agentsDir(), 'io.filecoin.lotus.daemon.plist', buildBinary(parse(fixture('guide-lotus-daemon.plist')) as never));
     expect(readFileSync(p).subarray(0, 8).toString('latin1')).toBe('bplist00');
-    await load(GUI, p);
-    return { args: ['io.filecoin.lotus.daemon'], labels: ['io.filecoin.lotus.daemon'], domain: GUI };
+    await load(gui(), p);
+    return { args: ['io.filecoin.lotus.daemon'], labels: ['io.filecoin.lotus.daemon'], domain: gui() };
   }],
   ['a hand-written lotus-miner plist with keys lotusctl does not model', async () => {
     sb.script('lotus-miner', 'exec sleep 600');
-    mkdirSync(join(sb.home, '.lotusminer/logs'), { recursive: true });
+    mkdirp(join(sb.home, '.lotusminer/logs'));
     const p = install(agentsDir(), 'com.example.lotus-miner.plist', fixture('extra-keys.plist'));
-    await load(GUI, p);
-    return { args: [p], labels: ['com.example.lotus-miner'], domain: GUI };
+    await load(gui(), p);
+    return { args: [p], labels: ['com.example.lotus-miner'], domain: gui() };
   }],
   ['a minimal hand-written plist', async () => {
     sleeper();
     const p = install(agentsDir(), 'com.example.minimal.plist', fixture('minimal.plist'));
-    await load(GUI, p);
-    return { args: [p], labels: ['com.example.minimal'], domain: GUI };
+    await load(gui(), p);
+    return { args: [p], labels: ['com.example.minimal'], domain: gui() };
   }],
   ...goldenServices.map(([example, label]): [string, () => Promise<Setup>] => [`examples/${example}: ${label}`, async () => {
     const { text, dict } = golden(example, label);
     if (example === 'system-daemon') {
       // A LaunchDaemon for user `filecoin`, which this machine cannot run: installed, not loaded.
-      const daemons = sb.path('LaunchDaemons');
-      return { args: [install(daemons, `${label}.plist`, text)], labels: [label], env: { LOTUSCTL_SYSTEM_DAEMONS_DIR: daemons } };
+      const daemons = op().daemonsDir ?? sb.path('LaunchDaemons');
+      return { args: [install(daemons, `${label}.plist`, text, 'root')], labels: [label], env: { LOTUSCTL_SYSTEM_DAEMONS_DIR: daemons }, sudo: true };
     }
     const p = install(agentsDir(), `${label}.plist`, text);
-    const domain = dict.LimitLoadToSessionType === 'Background' ? `user/${uid}` : GUI;
+    const domain = dict.LimitLoadToSessionType === 'Background' ? userDomain() : gui();
     await load(domain, p);
     return { args: [p], labels: [label], domain };
   }]),
@@ -140,10 +152,10 @@ const cases: Array<[string, () => Promise<Setup>]> = [
 const normalizing: Array<[string, () => Promise<Setup>]> = [
   ['Program next to a bare argv[0], a trailing slash and relative log paths', async () => {
     sleeper();
-    mkdirSync(join(sb.home, 'work/logs'), { recursive: true });
+    mkdirp(join(sb.home, 'work/logs'));
     const p = install(agentsDir(), 'com.example.normalized.plist', fixture('normalized.plist'));
-    await load(GUI, p);
-    return { args: [p], labels: ['com.example.normalized'], domain: GUI };
+    await load(gui(), p);
+    return { args: [p], labels: ['com.example.normalized'], domain: gui() };
   }],
   ['a bare program name launchd finds on its own search path, and a relative one', async () => {
     sleeper('relative-sleeper');
@@ -153,15 +165,15 @@ const normalizing: Array<[string, () => Promise<Setup>]> = [
     const q = install(agentsDir(), 'com.example.relative.plist', `${build({
       Label: 'com.example.relative', ProgramArguments: ['bin/relative-sleeper'], WorkingDirectory: sb.root, RunAtLoad: true,
     } as never)}\n`);
-    await load(GUI, p);
-    await load(GUI, q);
-    return { args: [p, 'com.example.relative'], labels: ['com.example.bare', 'com.example.relative'], domain: GUI };
+    await load(gui(), p);
+    await load(gui(), q);
+    return { args: [p, 'com.example.relative'], labels: ['com.example.bare', 'com.example.relative'], domain: gui() };
   }],
   ['a plist named otherwise than its label (lotusctl renames it)', async () => {
     sleeper();
     const p = install(agentsDir(), 'minimal.plist', fixture('minimal.plist'));
-    await load(GUI, p);
-    return { args: ['com.example.minimal'], labels: ['com.example.minimal'], domain: GUI };
+    await load(gui(), p);
+    return { args: ['com.example.minimal'], labels: ['com.example.minimal'], domain: gui() };
   }],
 ];
 
@@ -170,14 +182,15 @@ async function importThenNoChanges(setup: () => Promise<Setup>): Promise<void> {
   const s = await setup();
   const before = [];
   for (const label of s.labels) before.push(s.domain ? await running(label, s.domain) : undefined);
-  const r = await sb.cli(['import', ...s.args, '--json'], s.env);
+  const cli = (args: string[]) => (s.sudo && op().sudo ? (op().sudo as Sandbox['cli']).call(sb, args, s.env ?? {}) : sb.cli(args, s.env));
+  const r = await cli(['import', ...s.args, '--json']);
   expect(r.code, r.stderr + r.stdout).toBe(0);
   const out = JSON.parse(r.stdout);
   expect(out.format_version).toBe('1');
   expect(out.services.map((x: { label: string; plist: string; action: string }) => [x.label, x.action, x.plist])).toEqual(s.labels.map((l) => [l, 'adopt', 'canonical']));
 
   // One plan: it validates lotus.yaml, and --json carries the drift report too.
-  const plan = await sb.cli(['plan', '--json', '--detailed-exitcode'], s.env);
+  const plan = await cli(['plan', '--json', '--detailed-exitcode']);
   expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   const doc = JSON.parse(plan.stdout);
   expect(doc.changes.filter((c: { action: string }) => c.action !== 'no-op')).toEqual([]);
@@ -204,9 +217,9 @@ describe('lotusctl import writes what launchd reads the same way normalized; pla
 describe('lotusctl import', () => {
   it('keeps credentials out of lotus.yaml: a 0600 secret file, a 0600 plist', async () => {
     sb.script('lotus-miner', 'exec sleep 600');
-    mkdirSync(join(sb.home, '.lotusminer/logs'), { recursive: true });
+    mkdirp(join(sb.home, '.lotusminer/logs'));
     const p = install(agentsDir(), 'com.example.lotus-miner.plist', fixture('extra-keys.plist'));
-    await load(GUI, p);
+    await load(gui(), p);
     const r = await sb.cli(['import', p]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\* EnvironmentVariables\.FULLNODE_API_INFO: holds a credential/);
@@ -236,9 +249,9 @@ services:
 # the monitor comes later
 `;
     sb.writeSpec(existing);
-    mkdirSync(join(sb.home, 'Library/Logs/lotus'), { recursive: true });
+    mkdirp(join(sb.home, 'Library/Logs/lotus'));
     const p = install(agentsDir(), 'io.filecoin.lotus.daemon.plist', fixture('guide-lotus-daemon.plist'));
-    await load(GUI, p);
+    await load(gui(), p);
     const r = await sb.cli(['import', 'io.filecoin.lotus.daemon']);
     expect(r.code, r.stderr).toBe(0);
     const after = readFileSync(sb.path('lotus.yaml'), 'utf8');
@@ -253,10 +266,10 @@ services:
   it('refuses name and label collisions with a clear error and changes nothing; --name resolves a name clash', async () => {
     const existing = `version: 1\nservices:\n  daemon:\n    program: ${sleeper()}\n`;
     sb.writeSpec(existing);
-    mkdirSync(join(sb.home, 'Library/Logs/lotus'), { recursive: true });
+    mkdirp(join(sb.home, 'Library/Logs/lotus'));
     const text = fixture('guide-lotus-daemon.plist');
     const p = install(agentsDir(), 'io.filecoin.lotus.daemon.plist', text);
-    await load(GUI, p);
+    await load(gui(), p);
     const stateBefore = existsSync(join(sb.stateDir(), 'state.json'));
 
     const clash = await sb.cli(['import', p]);
@@ -285,12 +298,12 @@ services:
   });
 
   it('a bare program launchd cannot find is repaired, and plan shows exactly the reload that applies it', async () => {
-    mkdirSync(join(sb.home, 'Library/Logs/lotus'), { recursive: true });
+    mkdirp(join(sb.home, 'Library/Logs/lotus'));
     const dict = parse(fixture('guide-lotus-daemon.plist')) as Record<string, unknown>;
     dict.ProgramArguments = ['lotus', 'daemon'];
     const original = `${build(dict as never)}\n`;
     const p = install(agentsDir(), 'io.filecoin.lotus.daemon.plist', original);
-    await load(GUI, p);
+    await load(gui(), p);
     await waitFor('EX_CONFIG', async () => /78: EX_CONFIG/.test((await sb.print('io.filecoin.lotus.daemon')).text));
 
     const r = await sb.cli(['import', p, '--json']);
@@ -315,8 +328,8 @@ services:
   it('a job loaded from a plist outside the launchd folders: its plist moves into ~/Library/LaunchAgents, the source stays', async () => {
     sleeper();
     const source = install(sb.path('my-plists'), 'minimal.plist', fixture('minimal.plist'));
-    await load(GUI, source);
-    const before = await running('com.example.minimal', GUI);
+    await load(gui(), source);
+    const before = await running('com.example.minimal', gui());
     expect(existsSync(join(sb.home, 'Library/LaunchAgents'))).toBe(false);
     const r = await sb.cli(['import', 'com.example.minimal']);
     expect(r.code, r.stderr).toBe(0);
