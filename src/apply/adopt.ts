@@ -98,7 +98,7 @@ export async function adoptImport(plan: ImportPlanResult, o: AdoptOptions): Prom
     writeFileAtomic(o.specPath, plan.text, { mode });
     if (records.length > 0) {
       const m = readManifest(plan.stateDir);
-      writeManifest(plan.stateDir, { formatVersion: 1, jobs: { ...m.jobs, ...Object.fromEntries(records.map((r) => [r.label, r])) } });
+      writeManifest(plan.stateDir, { ...m, jobs: { ...m.jobs, ...Object.fromEntries(records.map((r) => [r.label, r])) } });
     }
     return { backups, secretFiles };
   } finally {
