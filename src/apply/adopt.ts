@@ -1,6 +1,6 @@
-// `lotusctl import`, the effects: secret files, the plists (in lotusctl's form, or moved to lotusctl's name), lotus.yaml
-// and state.json, under the state lock. It never runs launchctl: adopting a job must not restart it.
-import { chmodSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+// `lotusctl import`, the effects: secret files, the plists (in lotusctl's form, at lotusctl's path), lotus.yaml and
+// state.json, under the state lock. It never runs launchctl: adopting a job must not restart it.
+import { mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ManagedRecord } from '../model/actual.js';
 import { LotusctlError } from '../model/errors.js';
@@ -9,7 +9,6 @@ import type { ImportPlanResult } from '../spec/import-plan.js';
 import { errnoCode, readFileIfExists, writeFileAtomic } from '../system/atomic-file.js';
 import { backupFile } from '../system/backups.js';
 import { acquireLock } from '../system/lock.js';
-import { readFileCapped } from '../system/read-file.js';
 import { readManifest, writeManifest } from '../system/manifest.js';
 
 export interface AdoptOptions {
@@ -69,19 +68,11 @@ export async function adoptImport(plan: ImportPlanResult, o: AdoptOptions): Prom
       if (j.action !== 'adopt') continue;
       const b = backupFile(plan.stateDir, j.imported.label, j.source.sourcePath, o.now ? { now: o.now } : {});
       if (b) backups[j.imported.label] = b;
-      let bytes: Buffer;
       // A job loaded from elsewhere may be the first agent of this user: ~/Library/LaunchAgents may not exist yet.
       mkdirSync(dirname(j.desired.plistPath), { recursive: true, mode: 0o755 });
-      if (j.plist === 'canonical') {
-        bytes = Buffer.from(j.desired.plistText);
-        writeFileAtomic(j.desired.plistPath, bytes, { mode: j.desired.plistMode });
-      } else {
-        bytes = readFileCapped(j.source.sourcePath, 'plist');
-        // A plist holding credentials is never left readable by others, whatever mode it had.
-        const mode = j.desired.sensitiveKeys.length > 0 ? 0o600 : statSync(j.source.sourcePath).mode & 0o777;
-        if (j.desired.plistPath !== j.source.sourcePath) writeFileAtomic(j.desired.plistPath, bytes, { mode });
-        else chmodSync(j.desired.plistPath, mode);
-      }
+      // lotusctl's rendering, as apply would write it; where launchd's loaded copy differs, plan shows the reload.
+      const bytes = Buffer.from(j.desired.plistText);
+      writeFileAtomic(j.desired.plistPath, bytes, { mode: j.desired.plistMode });
       if (j.removeSource) {
         try {
           unlinkSync(j.source.sourcePath);
@@ -92,6 +83,7 @@ export async function adoptImport(plan: ImportPlanResult, o: AdoptOptions): Prom
       records.push({
         name: j.desired.name, kind: 'service', label: j.desired.label, domain: j.desired.domain, plistPath: j.desired.plistPath,
         digest: sha256(bytes), state: j.state === 'running' ? 'running' : 'stopped', sensitiveKeys: [...j.desired.sensitiveKeys], appliedAt: at,
+        owner: plan.owner, watch: j.desired.watch,
       });
     }
     const mode = o.previousText === undefined ? 0o644 : statSync(o.specPath).mode & 0o777;

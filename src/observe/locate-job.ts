@@ -3,10 +3,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { domainTarget, isValidLabel, type DomainKind, type DomainTarget } from '../launchd/domain.js';
+import type { LoadedDefinition } from '../model/actual.js';
 import type { PlistDict } from '../model/desired.js';
 import { isLotusctlError, LotusctlError } from '../model/errors.js';
 import type { Launchctl } from '../system/launchctl.js';
-import { readPlistFile } from './observe.js';
+import { loadedDefinition, readPlistFile } from './observe.js';
 
 /** Where a plist file lies: launchd loads the first two at login/boot; lotusctl manages neither of the others. */
 export type PlistLocation = 'agents' | 'daemons' | 'global-agents' | 'elsewhere';
@@ -17,7 +18,8 @@ export interface LoadedJob {
   /** The plist launchd says it loaded the job from. */
   readonly path?: string;
   readonly exitTimeout?: number;
-  readonly arguments?: readonly string[];
+  /** What print shows launchd loaded, as the planner compares it with the plist. */
+  readonly definition: LoadedDefinition;
 }
 
 export interface LocatedJob {
@@ -32,6 +34,17 @@ export interface LocatedJob {
   readonly loaded?: LoadedJob;
   /** The domain lotus.yaml gives it: where it is loaded, else what its folder and session type say. */
   readonly domain: DomainKind;
+  /** launchd has a disable override for the label in that domain; undefined when print-disabled could not be read. */
+  readonly disabled?: boolean;
+}
+
+/** Whether `label` carries a disable override in the domain of kind `kind` (print-disabled); undefined if unreadable. */
+async function disabledIn(label: string, kind: DomainKind, o: LocateOptions): Promise<boolean | undefined> {
+  try {
+    return (await o.lc.printDisabled(domains(o, [kind])[0] as DomainTarget))[label] === true;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface LocateOptions {
@@ -60,7 +73,7 @@ async function findLoaded(label: string, candidates: readonly DomainTarget[], o:
       const p = await o.lc.print(d, label);
       if (!p) return undefined;
       const x = p.parsed;
-      return { domain: d, ...(x.pid !== undefined ? { pid: x.pid } : {}), ...(x.path ? { path: x.path } : {}), ...(x.exitTimeout !== undefined ? { exitTimeout: x.exitTimeout } : {}), ...(x.arguments ? { arguments: x.arguments } : {}) };
+      return { domain: d, ...(x.pid !== undefined ? { pid: x.pid } : {}), ...(x.path ? { path: x.path } : {}), ...(x.exitTimeout !== undefined ? { exitTimeout: x.exitTimeout } : {}), definition: loadedDefinition(x) };
     } catch (e) {
       // No GUI session, or launchctl refused: the job is not loaded there as far as import can tell.
       if (isLotusctlError(e) && (e.code === 'launchctl.spawn-failed' || e.code === 'launchd.unsupported-platform')) throw e;
@@ -110,7 +123,8 @@ export async function locateJob(arg: string, o: LocateOptions): Promise<LocatedJ
     const kinds: DomainKind[] = location === 'agents' ? ['gui', 'user'] : location === 'daemons' ? ['system'] : ['gui', 'user', 'system'];
     const loaded = choose(label, await findLoaded(label, domains(o, kinds), o), sourcePath);
     const domain: DomainKind = loaded?.domain.kind ?? (location === 'daemons' ? 'system' : sessionIsBackground(dict) ? 'user' : 'gui');
-    return { arg, label, sourcePath, format, dict, location, ...(loaded ? { loaded } : {}), domain };
+    const disabled = await disabledIn(label, domain, o);
+    return { arg, label, sourcePath, format, dict, location, ...(loaded ? { loaded } : {}), domain, ...(disabled !== undefined ? { disabled } : {}) };
   }
 
   if (!isValidLabel(arg)) throw new LotusctlError('import.not-found', `"${arg}" is neither a plist path nor a launchd label`, { hint: 'give a label such as com.example.lotus, or the path of its plist' });
@@ -138,5 +152,6 @@ export async function locateJob(arg: string, o: LocateOptions): Promise<LocatedJ
   }
   const location = locationOf(sourcePath, o);
   const domain: DomainKind = loaded?.domain.kind ?? (location === 'daemons' ? 'system' : sessionIsBackground(dict) ? 'user' : 'gui');
-  return { arg, label: arg, sourcePath, format, dict, location, ...(loaded ? { loaded } : {}), domain };
+  const disabled = await disabledIn(arg, domain, o);
+  return { arg, label: arg, sourcePath, format, dict, location, ...(loaded ? { loaded } : {}), domain, ...(disabled !== undefined ? { disabled } : {}) };
 }

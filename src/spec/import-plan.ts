@@ -3,10 +3,12 @@
 // that after the import `plan` shows nothing to do for it (or, for a repaired job, exactly the reload).
 import { posix } from 'node:path';
 import type { DomainKind } from '../launchd/domain.js';
-import type { DesiredJob, PlistDict } from '../model/desired.js';
+import type { LoadedDefinition } from '../model/actual.js';
+import type { DesiredJob, DesiredState, PlistDict } from '../model/desired.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { InternalError, LotusctlError } from '../model/errors.js';
 import type { HostFacts } from '../model/host.js';
+import { limitsInEffectDiffer, loadedDifferences } from '../launchd/loaded-definition.js';
 import { canonicalJson } from '../plan/digest.js';
 import { toDesiredState } from './desired.js';
 import { importPlist, serviceNameFor, type ImportedService, type ProgramLookup } from './import-plist.js';
@@ -22,7 +24,15 @@ export interface ImportSource {
   readonly format: 'xml' | 'binary';
   readonly dict: PlistDict;
   readonly location: 'agents' | 'daemons' | 'global-agents' | 'elsewhere';
-  readonly loaded?: { readonly domain: { readonly kind: DomainKind }; readonly pid?: number; readonly exitTimeout?: number; readonly arguments?: readonly string[] };
+  readonly loaded?: {
+    readonly domain: { readonly kind: DomainKind };
+    readonly pid?: number;
+    readonly exitTimeout?: number;
+    /** What `launchctl print` shows launchd loaded (compared with the plist as plan compares it). */
+    readonly definition?: LoadedDefinition;
+  };
+  /** True when launchd has a disable override for the label (print-disabled). */
+  readonly disabled?: boolean;
   readonly domain: DomainKind;
 }
 
@@ -54,20 +64,26 @@ export interface ImportJobPlan {
   readonly imported: ImportedService;
   readonly desired: DesiredJob;
   readonly action: ImportAction;
-  /**
-   * canonical: write lotusctl's rendering (the same job, so plan shows no change); source: keep the plist's own
-   * bytes (at lotusctl's path), because the rendering changes what the loaded job does and only a reload may apply it.
-   */
-  readonly plist: 'canonical' | 'source' | 'none';
+  /** canonical: write lotusctl's rendering at lotusctl's path; none: a template, nothing is written. */
+  readonly plist: 'canonical' | 'none';
   /** The source file goes away (after a backup): it was in a launchd folder under another name. */
   readonly removeSource: boolean;
   readonly state: 'running' | 'stopped';
+  /**
+   * Why `plan` will reload the job after the import, as plan says it: what launchd shows of the loaded job that differs
+   * from the plist lotusctl writes (launchd reads a plist only when it loads a job). [] when plan shows no change.
+   */
+  readonly reload: readonly string[];
+  /** For a stopped job: plan adds a disable override (stopped means "not loaded, and not at login or boot either"). */
+  readonly disable: boolean;
 }
 
 export interface ImportPlanResult {
   readonly text: string;
   readonly created: boolean;
   readonly stateDir: string;
+  /** The spec that owns the imported jobs from now on (state.json records it, as apply does). */
+  readonly owner: DesiredState['owner'];
   readonly jobs: readonly ImportJobPlan[];
   /** Validation warnings of the new lotus.yaml (errors are thrown). */
   readonly warnings: readonly Diagnostic[];
@@ -171,16 +187,25 @@ export function planImport(input: ImportInput): ImportPlanResult {
     }
     const loaded = source.loaded !== undefined;
     const action: ImportAction = loaded || source.location !== 'elsewhere' ? 'adopt' : 'template';
-    // A loaded job launched from a plist that says something else (edited since it was loaded) is not the same job.
-    const staleArgs = loaded && source.loaded?.arguments !== undefined && Array.isArray(source.dict.ProgramArguments)
-      && canonicalJson(source.loaded.arguments) !== canonicalJson(source.dict.ProgramArguments);
-    const plist = action === 'template' ? 'none' : svc.equivalent && !staleArgs ? 'canonical' : 'source';
+    const system = desired.domain.kind === 'system';
+    const def = source.loaded?.definition;
+    // What plan will see: the loaded copy against the plist written now (as the planner compares them).
+    const reload = loaded
+      ? [...loadedDifferences(desired.plist, def, { plistPath: desired.plistPath, system }), ...limitsInEffectDiffer(desired.plist, def?.resourceLimits)]
+      : [];
+    // Against the plist as it was: the loaded job already differed from it (edited since it was loaded).
+    const stale = new Set(loaded ? loadedDifferences(source.dict, def, { plistPath: source.sourcePath, system }) : []);
+    const notes = [...svc.notes, ...reload.map((k) => ({
+      kind: 'reload' as const, key: k,
+      message: stale.has(k) ? 'the loaded job already differed from its plist here (edited since launchd loaded it): plan reloads it'
+        : 'launchd shows the loaded job as the old plist spelled it: plan reloads it once so that launchd\'s copy matches lotus.yaml',
+    }))];
+    const state = loaded || action === 'template' ? 'running' : 'stopped';
     return {
-      source, imported: staleArgs ? { ...svc, equivalent: false, notes: [...svc.notes, { kind: 'repaired', key: 'ProgramArguments', message: 'the loaded job runs other arguments than the plist says (edited since it was loaded)' }] } : svc,
-      desired, action, plist,
+      source, imported: { ...svc, notes }, desired, action, plist: action === 'template' ? 'none' : 'canonical',
       removeSource: action === 'adopt' && source.location !== 'elsewhere' && source.sourcePath !== desired.plistPath,
-      state: loaded || action === 'template' ? 'running' : 'stopped',
+      state, reload, disable: action === 'adopt' && state === 'stopped' && source.disabled !== true,
     };
   });
-  return { text, created, stateDir: r.desired.stateDir, jobs, warnings: v.diagnostics.filter((d) => d.severity === 'warning') };
+  return { text, created, stateDir: r.desired.stateDir, owner: r.desired.owner, jobs, warnings: v.diagnostics.filter((d) => d.severity === 'warning') };
 }

@@ -14,8 +14,8 @@ import { formatSize } from './units.js';
 /** launchd's own search path for a bare program name (_PATH_STDPATH, specs/launchd-behaviour.md §1). */
 export const LAUNCHD_SEARCH_PATH = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'] as const;
 
-/** What the importer did to a key, for the report: `repaired` changes what the loaded job does, the rest do not. */
-export type ImportNoteKind = 'normalized' | 'repaired' | 'dropped' | 'extra' | 'secret';
+/** What the importer did to a key, for the report: `repaired` changes what the job does, `reload`: plan reloads it. */
+export type ImportNoteKind = 'normalized' | 'repaired' | 'dropped' | 'extra' | 'secret' | 'reload';
 
 export interface ImportNote {
   readonly kind: ImportNoteKind;

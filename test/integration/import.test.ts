@@ -87,6 +87,8 @@ interface Setup {
   env?: Record<string, string>;
   /** A LaunchDaemon: lotusctl runs as root (with sudo, where the sandbox has an operator). */
   sudo?: boolean;
+  /** Per label, what the import says plan will reload the job for (launchd's loaded copy spells it otherwise). */
+  reload?: Record<string, string[]>;
 }
 
 /** A golden plist of an example, made to run here: paths moved into the sandbox, the program replaced by a sleeper. */
@@ -137,8 +139,9 @@ const cases: Array<[string, () => Promise<Setup>]> = [
   ...goldenServices.map(([example, label]): [string, () => Promise<Setup>] => [`examples/${example}: ${label}`, async () => {
     const { text, dict } = golden(example, label);
     if (example === 'system-daemon') {
-      // A LaunchDaemon for user `filecoin`, which this machine cannot run: installed, not loaded.
+      // A LaunchDaemon for user `filecoin`, which this machine cannot run: installed, disabled, not loaded.
       const daemons = op().daemonsDir ?? sb.path('LaunchDaemons');
+      expect((await sb.launchctl(['disable', `system/${label}`])).code).toBe(0);
       return { args: [install(daemons, `${label}.plist`, text, 'root')], labels: [label], env: { LOTUSCTL_SYSTEM_DAEMONS_DIR: daemons }, sudo: true };
     }
     const p = install(agentsDir(), `${label}.plist`, text);
@@ -155,7 +158,7 @@ const normalizing: Array<[string, () => Promise<Setup>]> = [
     mkdirp(join(sb.home, 'work/logs'));
     const p = install(agentsDir(), 'com.example.normalized.plist', fixture('normalized.plist'));
     await load(gui(), p);
-    return { args: [p], labels: ['com.example.normalized'], domain: gui() };
+    return { args: [p], labels: ['com.example.normalized'], domain: gui(), reload: { 'com.example.normalized': ['ProgramArguments', 'WorkingDirectory', 'StandardOutPath', 'StandardErrorPath'] } };
   }],
   ['a bare program name launchd finds on its own search path, and a relative one', async () => {
     sleeper('relative-sleeper');
@@ -167,13 +170,13 @@ const normalizing: Array<[string, () => Promise<Setup>]> = [
     } as never)}\n`);
     await load(gui(), p);
     await load(gui(), q);
-    return { args: [p, 'com.example.relative'], labels: ['com.example.bare', 'com.example.relative'], domain: gui() };
+    return { args: [p, 'com.example.relative'], labels: ['com.example.bare', 'com.example.relative'], domain: gui(), reload: { 'com.example.bare': ['ProgramArguments'], 'com.example.relative': ['ProgramArguments'] } };
   }],
   ['a plist named otherwise than its label (lotusctl renames it)', async () => {
     sleeper();
     const p = install(agentsDir(), 'minimal.plist', fixture('minimal.plist'));
     await load(gui(), p);
-    return { args: ['com.example.minimal'], labels: ['com.example.minimal'], domain: gui() };
+    return { args: ['com.example.minimal'], labels: ['com.example.minimal'], domain: gui(), reload: { 'com.example.minimal': [`loaded from ${p}`] } };
   }],
 ];
 
@@ -210,8 +213,33 @@ describe('lotusctl import, then plan shows no changes and the job was not restar
   it.each(cases)('%s', async (_name, setup) => importThenNoChanges(setup));
 });
 
-describe('lotusctl import writes what launchd reads the same way normalized; plan shows no changes', () => {
-  it.each(normalizing)('%s', async (_name, setup) => importThenNoChanges(setup));
+/**
+ * Import, then plan must show exactly one reload per job, for the reasons the import gave, and nothing else: launchd's
+ * loaded copy still spells the values as the old plist did. The import itself restarts nothing; apply then reloads.
+ */
+async function importThenOneReload(setup: () => Promise<Setup>): Promise<void> {
+  const s = await setup();
+  const before: Record<string, { pid: number; runs?: number }> = {};
+  for (const label of s.labels) before[label] = await running(label, s.domain as string);
+  const r = await sb.cli(['import', ...s.args, '--json']);
+  expect(r.code, r.stderr + r.stdout).toBe(0);
+  const services = JSON.parse(r.stdout).services as Array<{ service: string; label: string; reload: string[] }>;
+  expect(Object.fromEntries(services.map((x) => [x.label, x.reload]))).toEqual(s.reload);
+  for (const label of s.labels) {
+    const p = await sb.print(label, s.domain as string);
+    expect({ pid: p.pid, runs: p.runs }, `${label} was not restarted by the import`).toEqual(before[label]);
+  }
+  const plan = JSON.parse((await sb.cli(['plan', '--json'])).stdout);
+  expect(plan.changes.filter((c: { action: string }) => c.action !== 'no-op').map((c: { address: string; action: string }) => [c.address, c.action]))
+    .toEqual(services.map((x) => [`${x.service}.job`, 'replace']));
+  expect(new Set(plan.drift.map((d: { kind: string }) => d.kind))).toEqual(new Set(['loaded-differs']));
+  const applied = await sb.cli(['apply', '--auto-approve']);
+  expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+  expect((await sb.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
+}
+
+describe('lotusctl import writes what launchd reads the same way normalized; plan shows the one reload that makes launchd\'s copy match', () => {
+  it.each(normalizing)('%s', async (_name, setup) => importThenOneReload(setup));
 });
 
 describe('lotusctl import', () => {
@@ -301,25 +329,24 @@ services:
     mkdirp(join(sb.home, 'Library/Logs/lotus'));
     const dict = parse(fixture('guide-lotus-daemon.plist')) as Record<string, unknown>;
     dict.ProgramArguments = ['lotus', 'daemon'];
-    const original = `${build(dict as never)}\n`;
-    const p = install(agentsDir(), 'io.filecoin.lotus.daemon.plist', original);
+    const p = install(agentsDir(), 'io.filecoin.lotus.daemon.plist', `${build(dict as never)}\n`);
     await load(gui(), p);
     await waitFor('EX_CONFIG', async () => /78: EX_CONFIG/.test((await sb.print('io.filecoin.lotus.daemon')).text));
 
     const r = await sb.cli(['import', p, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const svc = JSON.parse(r.stdout).services[0];
-    expect(svc.plist).toBe('source');
+    expect(svc).toMatchObject({ plist: 'canonical', reload: ['ProgramArguments'] });
     expect(svc.notes).toContainEqual(expect.objectContaining({ kind: 'repaired', key: 'ProgramArguments[0]' }));
-    expect(readFileSync(p, 'utf8')).toBe(original);
+    expect(readFileSync(p, 'utf8')).toContain(`<string>${join(sb.bin, 'lotus')}</string>`);
     expect(readFileSync(sb.path('lotus.yaml'), 'utf8')).toContain(`program: ${join(sb.bin, 'lotus')}`);
 
     const plan = JSON.parse((await sb.cli(['plan', '--json'])).stdout);
     expect(plan.changes.filter((c: { action: string }) => c.action !== 'no-op').map((c: { address: string; action: string }) => [c.address, c.action])).toEqual([
-      ['daemon.plist', 'update'], ['daemon.job', 'replace'],
+      ['daemon.job', 'replace'],
     ]);
-    // The job is loaded but failing, which drift reports; nothing else differs.
-    expect(plan.drift.map((d: { kind: string }) => d.kind)).toEqual(['job-not-running']);
+    // The job is loaded but failing, and launchd's copy still has the bare name: drift says both; nothing else differs.
+    expect(plan.drift.map((d: { kind: string }) => d.kind).sort()).toEqual(['job-not-running', 'loaded-differs']);
     const apply = await sb.cli(['apply', '--auto-approve']);
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect((await sb.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
@@ -334,11 +361,25 @@ services:
     const r = await sb.cli(['import', 'com.example.minimal']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`from ${sb.path('my-plists/minimal.plist')}`);
+    expect(r.stdout).toContain(`> loaded from ${source}: launchd shows the loaded job as the old plist spelled it`);
     expect(existsSync(sb.agentPlist('com.example.minimal'))).toBe(true);
     expect(existsSync(source)).toBe(true);
-    expect((await sb.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
     const after = await sb.print('com.example.minimal');
     expect({ pid: after.pid, runs: after.runs }).toEqual(before);
+    // launchd loaded it from the other file: plan reloads it from lotusctl's once, and nothing else.
+    const plan = JSON.parse((await sb.cli(['plan', '--json'])).stdout);
+    expect(plan.changes.filter((c: { action: string }) => c.action !== 'no-op').map((c: { address: string }) => c.address)).toEqual(['minimal.job']);
+  });
+
+  it('a stopped job without a disable override: plan shows the disable that keeps it stopped, and nothing else', async () => {
+    sleeper();
+    install(agentsDir(), 'com.example.minimal.plist', fixture('minimal.plist'));
+    const r = await sb.cli(['import', 'com.example.minimal', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).services[0]).toMatchObject({ state: 'stopped', disable: true, reload: [] });
+    const plan = JSON.parse((await sb.cli(['plan', '--json'])).stdout);
+    expect(plan.changes.filter((c: { action: string }) => c.action !== 'no-op').map((c: { address: string; action: string }) => [c.address, c.action])).toEqual([['minimal.job', 'update']]);
+    expect((await sb.print('com.example.minimal')).loaded).toBe(false);
   });
 
   it('--dry-run prints the lotus.yaml it would write and changes nothing', async () => {

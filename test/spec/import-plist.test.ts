@@ -176,9 +176,20 @@ describe('planImport', () => {
     expect(p.jobs.map((j) => [j.action, j.plist, j.state, j.removeSource])).toEqual([['template', 'none', 'running', false]]);
   });
 
-  it('a loaded job whose plist says other arguments is kept as it is, for plan to reload', () => {
-    const p = planImport(input([source(base, { loaded: { domain: { kind: 'gui' }, pid: 4, arguments: ['/opt/homebrew/bin/lotus', 'daemon', '--lite'] } })]));
-    expect(p.jobs[0]?.plist).toBe('source');
+  it('says when plan will reload a job: its loaded copy differs from what lotusctl writes', () => {
+    const p = planImport(input([source(base, { loaded: { domain: { kind: 'gui' }, pid: 4, definition: { arguments: ['/opt/homebrew/bin/lotus', 'daemon', '--lite'] } } })]));
+    expect(p.jobs[0]).toMatchObject({ plist: 'canonical', reload: ['ProgramArguments'] });
+    expect(p.jobs[0]?.imported.notes.at(-1)?.message).toMatch(/already differed from its plist here/);
+    const renamed = planImport(input([source(base, { sourcePath: '/Users/alice/Library/LaunchAgents/lotus.plist', loaded: { domain: { kind: 'gui' }, definition: { path: '/Users/alice/Library/LaunchAgents/lotus.plist', arguments: ['/opt/homebrew/bin/lotus', 'daemon'] } } })]));
+    expect(renamed.jobs[0]).toMatchObject({ removeSource: true, reload: ['loaded from /Users/alice/Library/LaunchAgents/lotus.plist'] });
+    const same = planImport(input([source(base, { loaded: { domain: { kind: 'gui' }, definition: { path: '/Users/alice/Library/LaunchAgents/com.lotusctl.daemon.plist', arguments: ['/opt/homebrew/bin/lotus', 'daemon'], exitTimeout: 120 } } })]));
+    expect(same.jobs[0]?.reload).toEqual([]);
+  });
+
+  it('a stopped job gets a disable override from plan unless it has one', () => {
+    const notLoaded = (disabled?: boolean) => planImport(input([source(base, { loaded: undefined, ...(disabled !== undefined ? { disabled } : {}) })])).jobs[0];
+    expect(notLoaded(true)).toMatchObject({ state: 'stopped', disable: false });
+    expect(notLoaded(false)).toMatchObject({ state: 'stopped', disable: true });
   });
 
   it('refuses collisions and an invalid existing file', () => {

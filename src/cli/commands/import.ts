@@ -25,7 +25,7 @@ export interface ImportFlags {
   dryRun?: boolean;
 }
 
-const MARK: Record<ImportNoteKind, string> = { normalized: '~', repaired: '!', dropped: '-', extra: '+', secret: '*' };
+const MARK: Record<ImportNoteKind, string> = { normalized: '~', repaired: '!', dropped: '-', extra: '+', secret: '*', reload: '>' };
 
 function tilde(p: string, home: string): string {
   return p === home ? '~' : p.startsWith(`${home}/`) ? `~${p.slice(home.length)}` : p;
@@ -38,8 +38,12 @@ function jobLine(j: ImportJobPlan): string {
 
 function outcome(j: ImportJobPlan): string {
   if (j.action === 'template') return 'not loaded and not installed: `lotusctl apply` installs and starts it';
-  if (j.plist === 'source') return 'repaired in lotus.yaml; the loaded job keeps its old definition until `lotusctl apply` reloads it (plan shows that reload)';
-  return j.state === 'stopped' ? 'adopted as state: stopped (launchd has not loaded it)' : 'adopted; the job was not restarted';
+  if (j.reload.length > 0) return 'adopted without a restart; `lotusctl plan` shows one reload, which makes launchd\'s loaded copy match lotus.yaml';
+  if (j.state === 'stopped') {
+    return j.disable ? 'adopted as state: stopped (not loaded); `lotusctl plan` shows the disable that keeps launchd from loading it at login or boot'
+      : 'adopted as state: stopped (not loaded, and disabled)';
+  }
+  return 'adopted; the job was not restarted';
 }
 
 /** `lotusctl import LABEL|PLIST...`: adopt existing launchd jobs into lotus.yaml and lotusctl's state. */
@@ -97,6 +101,7 @@ function report(plan: ImportPlanResult, file: string, o: Output, flags: ImportFl
       services: plan.jobs.map((j) => ({
         service: j.imported.name, label: j.imported.label, domain: domainTarget(j.desired.domain), source: j.source.sourcePath, source_format: j.source.format,
         plist_path: j.desired.plistPath, action: j.action, plist: j.plist, state: j.state, loaded: j.source.loaded !== undefined, pid: j.source.loaded?.pid ?? null,
+        reload: [...j.reload], disable: j.disable,
         backup: backups[j.imported.label] ?? null, secret_files: j.imported.secrets.map((s) => s.path),
         notes: j.imported.notes.map((n) => ({ kind: n.kind, key: n.key, message: n.message })),
       })),
@@ -112,9 +117,9 @@ function report(plan: ImportPlanResult, file: string, o: Output, flags: ImportFl
     o.out(`    from ${tilde(j.source.sourcePath, home)}${j.source.format === 'binary' ? ' (binary plist)' : ''}${j.action === 'adopt' && j.desired.plistPath !== j.source.sourcePath ? `, now ${tilde(j.desired.plistPath, home)}` : ''}`);
     for (const note of j.imported.notes) {
       const line = `    ${MARK[note.kind]} ${note.key}: ${note.message}`;
-      o.out(note.kind === 'repaired' ? c.yellow(line) : note.kind === 'dropped' ? c.dim(line) : line);
+      o.out(note.kind === 'repaired' || note.kind === 'reload' ? c.yellow(line) : note.kind === 'dropped' ? c.dim(line) : line);
     }
-    o.out(`    ${j.plist === 'source' ? c.yellow(outcome(j)) : outcome(j)}`);
+    o.out(`    ${j.reload.length > 0 || j.disable ? c.yellow(outcome(j)) : outcome(j)}`);
     const backup = backups[j.imported.label];
     if (backup) o.out(c.dim(`    original plist backed up to ${tilde(backup, home)}`));
   }
@@ -124,6 +129,6 @@ function report(plan: ImportPlanResult, file: string, o: Output, flags: ImportFl
     o.out(c.dim('\n(dry run: nothing was written)'));
     return;
   }
-  const repaired = plan.jobs.some((j) => j.plist === 'source');
-  o.out(`\n${c.green('lotusctl now manages these jobs; none was restarted.')} Next: lotusctl plan -f ${file}  (${repaired ? 'it shows the reload of the repaired jobs and nothing else' : 'it shows no changes for them'})`);
+  const changes = plan.jobs.filter((j) => j.reload.length > 0 || j.disable).map((j) => j.imported.name);
+  o.out(`\n${c.green('lotusctl now manages these jobs; none was restarted.')} Next: lotusctl plan -f ${file}  (${changes.length > 0 ? `it shows what is noted above for ${changes.join(', ')}, and nothing else` : 'it shows no changes for them'})`);
 }
