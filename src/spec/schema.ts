@@ -28,6 +28,8 @@ const durationWithin = (maxMs: number, why: string, minMs = 0, minMessage = '') 
 const DURATION_WHY = '2^31-1 seconds, the longest launchd stores';
 const duration = durationWithin(MAX_DURATION_MS, DURATION_WHY);
 const positiveDuration = durationWithin(MAX_DURATION_MS, DURATION_WHY, 1, 'must be longer than 0s');
+/** A wait lotusctl itself times with a Node timer (an alert's timeout), which holds at most 2^31-1 ms. */
+const timerDuration = durationWithin(MAX_INTERVAL_MS, 'timers hold 2^31-1 ms', 1, 'must be longer than 0s');
 const size = z
   .union([z.string(), z.number().int().nonnegative()])
   .superRefine((s, ctx) => {
@@ -178,7 +180,7 @@ export const notifyTargetSchema = z
       .strictObject({
         url: secretRef.describe('file holding the URL (tokens included): read at delivery time, never logged or printed'),
         format: z.enum(['json', 'slack', 'discord', 'ntfy']).default('json').describe('body: the event as JSON, or a Slack, Discord or ntfy message'),
-        timeout: positiveDuration.default('10s').describe('give up on an attempt after this long (retried later)'),
+        timeout: timerDuration.default('10s').describe('give up on an attempt after this long (retried later)'),
       })
       .optional()
       .describe('an HTTP POST with a JSON body'),
@@ -189,7 +191,7 @@ export const notifyTargetSchema = z
     command: z
       .strictObject({
         argv: z.array(z.string()).min(1).describe('program and arguments, run without a shell; the event arrives as JSON on stdin'),
-        timeout: positiveDuration.default('30s').describe('an attempt fails if the command runs longer'),
+        timeout: timerDuration.default('30s').describe('an attempt fails if the command runs longer'),
       })
       .optional()
       .describe('a program of yours; exit 0 means delivered'),
