@@ -133,6 +133,9 @@ describe('monitor.notify settings', () => {
     expect(s.targets[0]?.config).toEqual({ kind: 'webhook', urlFile: '/Users/alice/lotus/secrets/hook', format: 'json', timeoutMs: 10_000 });
     expect(s).toMatchObject({ unhealthyAfterMs: 600_000, retry: { initialMs: 30_000, maxMs: 1_800_000 } });
   });
+  it('timeouts stay within what a Node timer holds', () => {
+    expect(spec('      - command: { argv: [/bin/x], timeout: 30d }\n').diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^too long: at most 24d \(timers hold 2\^31-1 ms\), got "30d"/)]);
+  });
   it('a target is exactly one of webhook, macos or command', () => {
     expect(spec('      - macos: {}\n        command: { argv: [/bin/x] }\n').diagnostics.map((d) => d.message)).toEqual(['give exactly one of webhook, macos or command']);
   });
