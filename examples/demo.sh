@@ -8,15 +8,38 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 
 sandbox=$(mktemp -d "${TMPDIR:-/tmp}/lotusctl-demo.XXXXXX")
 export HOME="$sandbox/home" FAKE_LAUNCHD_DIR="$sandbox/launchd" LOTUSCTL_LAUNCHCTL="$repo/test/fakes/bin/launchctl"
-export FAKE_LAUNCHD_OWNER_PID=$$ NO_COLOR=${NO_COLOR-}
-# The fake lotus is a node script that holds repo.lock through python; a Mac's lotus needs neither. The sandbox's
-# launchd hands both to its jobs, as part of the machine, so lotus.yaml and the plan stay what a user would see.
-FAKE_LAUNCHD_JOB_ENV=$(printf '{"FAKE_LOTUS_NODE":"%s","FAKE_LOTUS_PYTHON":"%s"}' "$(command -v node)" "$(python3 -c 'import sys,os; print(os.path.realpath(sys.executable))')")
-export FAKE_LAUNCHD_JOB_ENV
+export FAKE_LAUNCHD_OWNER_PID=$$ NO_COLOR=${NO_COLOR-} FAKE_LAUNCHD_IDLE_MS=3600000
 mkdir -p "$HOME" "$sandbox/bin"
 ln -s "$repo/test/fakes/bin/lotus" "$sandbox/bin/lotus"
 export PATH="$sandbox/bin:$PATH"
-uid=$(id -u)
+
+# lotusctl runs as the Mac's operator, never as a bare root login (gui/0 does not exist on a Mac). Run as root (CI),
+# the demo plays an unprivileged operator, uid 501 in group 20 (a Mac's first account and `staff`); otherwise you.
+if [ "$(id -u)" = 0 ]; then
+  uid=501 gid=20
+  as_op() { node -e 'const r = require("child_process").spawnSync(process.argv[1], process.argv.slice(2), { stdio: "inherit", uid: 501, gid: 20 }); process.exit(r.status ?? 1)' "$@"; }
+  # The operator must reach this checkout: search permission on the folders above it (o+x: enter, not list).
+  d=$repo; while :; do [ -n "$(find "$d" -maxdepth 0 -perm -o+x)" ] || { chmod o+x "$d"; echo "demo: gave others search permission on $d" >&2; }; [ "$d" = / ] && break; d=$(dirname "$d"); done
+  as_op test -r "$repo/dist/src/cli/main.js" || chmod -R o+rX "$repo/dist" "$repo/node_modules" "$repo/test/fakes" "$repo/package.json"
+  chmod 755 "$sandbox"; chown -R "$uid:$gid" "$sandbox"
+else
+  uid=$(id -u) gid=$(id -g)
+  as_op() { "$@"; }
+fi
+export FAKE_LAUNCHD_CONSOLE_UID=$uid FAKE_LAUNCHD_CONSOLE_GID=$gid
+# A python3 the operator may run, for the fake lotus's repo lock (a pyenv under /root is out of its reach).
+python=
+for p in "$(python3 -c 'import sys,os; print(os.path.realpath(sys.executable))')" /usr/bin/python3 /usr/local/bin/python3 /opt/homebrew/bin/python3; do
+  if [ -x "$p" ] && as_op test -x "$p"; then python=$p; break; fi
+done
+[ -n "$python" ] || { echo "demo: no python3 that uid $uid may run" >&2; exit 1; }
+as_op test -x "$(command -v node)" || { echo "demo: uid $uid may not run $(command -v node); install node system-wide" >&2; exit 1; }
+# The fake lotus is a node script that holds repo.lock through python; a Mac's lotus needs neither. The sandbox's
+# launchd hands both to its jobs, as part of the machine, so lotus.yaml and the plan stay what a user would see.
+FAKE_LAUNCHD_JOB_ENV=$(printf '{"FAKE_LOTUS_NODE":"%s","FAKE_LOTUS_PYTHON":"%s"}' "$(command -v node)" "$python")
+export FAKE_LAUNCHD_JOB_ENV
+# launchd itself (the double) runs as the invoking user, so that as root it runs the operator's agents as the operator.
+"$LOTUSCTL_LAUNCHCTL" print-disabled system >/dev/null
 
 cleanup() {
   "$LOTUSCTL_LAUNCHCTL" __fake_shutdown >/dev/null 2>&1 || true
@@ -24,18 +47,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-lotusctl() { node "$repo/dist/cli/main.js" "$@"; }
+lotusctl() { as_op node "$repo/dist/cli/main.js" "$@"; }
 if [ -n "${NO_COLOR:-}" ] || [ ! -t 1 ]; then bold=''; plain=''; else bold=$'\033[1m'; plain=$'\033[0m'; fi
 step() { printf '\n%s== %s%s\n$ %s\n' "$bold" "$1" "$plain" "$2"; }
 
-cp "$repo/examples/demo/lotus.yaml" "$sandbox/lotus.yaml"
+as_op cp "$repo/examples/demo/lotus.yaml" "$sandbox/lotus.yaml"
 cd "$sandbox"
 
 step "1. Validate the spec" "lotusctl validate"
 lotusctl validate
 
 step "2. A broken spec gets file:line:col errors and changes nothing" "lotusctl validate -f broken.yaml"
-sed -e 's/exit_timeout: 120s/exit_timout: 120s/' -e 's/throttle_interval: 2s/throttle_interval: soon/' lotus.yaml > broken.yaml
+sed -e 's/exit_timeout: 120s/exit_timout: 120s/' -e 's/throttle_interval: 2s/throttle_interval: soon/' lotus.yaml | as_op tee broken.yaml >/dev/null
 lotusctl validate -f broken.yaml 2>&1 || echo "(exit code $?)"
 
 step "3. Plan: what would change" "lotusctl plan --detailed-exitcode"
@@ -48,7 +71,7 @@ step "5. launchd's view of the job (the launchctl double)" "launchctl print gui/
 "$LOTUSCTL_LAUNCHCTL" print "gui/$uid/com.lotusctl.daemon" | head -30
 
 step "6. The fake Lotus node answers on its API" "lotus sync status"
-LOTUS_PATH="$HOME/.lotus" lotus sync status
+LOTUS_PATH="$HOME/.lotus" as_op lotus sync status
 
 step "7. Apply again: nothing to do" "lotusctl apply --auto-approve"
 lotusctl apply --auto-approve
@@ -81,9 +104,9 @@ follow() {
 }
 echo "monitor events (from $monlog):"
 follow 60 '"event":"status".*"status":"healthy"'
-echo '{"scenario":["stalled"],"stallBehindEpochs":20}' > "$HOME/.lotus/fake-lotus.json"
+echo '{"scenario":["stalled"],"stallBehindEpochs":20}' | as_op tee "$HOME/.lotus/fake-lotus.json" >/dev/null
 follow 90 '"event":"restart"'
-rm -f "$HOME/.lotus/fake-lotus.json"   # the restarted node syncs again
+as_op rm -f "$HOME/.lotus/fake-lotus.json"   # the restarted node syncs again
 follow 90 '"event":"status".*"status":"healthy"'
 echo "metrics for Prometheus (textfile collector), after the recovery:"
 grep -E '^lotusctl_(service_up|restarts_total|chain_lag_epochs)' "$HOME/Library/Application Support/lotusctl/metrics.prom" || true
@@ -93,7 +116,7 @@ lotusctl status || echo "(exit code $?)"
 
 step "8. Someone edits the plist and boots the job out by hand" "launchctl bootout gui/$uid/com.lotusctl.daemon"
 "$LOTUSCTL_LAUNCHCTL" bootout "gui/$uid/com.lotusctl.daemon"
-sed -i.bak 's|<integer>120</integer>|<integer>5</integer>|' "$HOME/Library/LaunchAgents/com.lotusctl.daemon.plist" && rm -f "$HOME/Library/LaunchAgents/com.lotusctl.daemon.plist.bak"
+as_op sed -i.bak 's|<integer>120</integer>|<integer>5</integer>|' "$HOME/Library/LaunchAgents/com.lotusctl.daemon.plist" && as_op rm -f "$HOME/Library/LaunchAgents/com.lotusctl.daemon.plist.bak"
 
 step "9. Drift detection (exit 2 = drift)" "lotusctl drift"
 lotusctl drift || echo "(exit code $?)"

@@ -167,6 +167,7 @@ describe('KeepAlive and ThrottleInterval', () => {
       ProgramArguments: ['/bin/sh', '-c', 'rm -f "$1"', 'sh', flag],
       KeepAlive: { PathState: { [flag]: true } },
       ThrottleInterval: 1,
+      LimitLoadToSessionType: 'Background', // user/<uid> is a Background session; agents default to Aqua (§1)
     });
     expect((await f.run(['bootstrap', 'user/501', plist])).code).toBe(0);
     expect(await printed(f, 'user/501/com.example.pathstate')).toMatchObject({ runs: 0, state: 'not running' });

@@ -1,13 +1,20 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fakeLaunchctlEnv, runFakeLaunchctl, stopFakeLaunchd } from '../fakes/launchctl/index.js';
+import { spawnSync } from 'node:child_process';
+import { fakeLaunchctlEnv, fakeLaunchctlPath, runFakeLaunchctl, stopFakeLaunchd } from '../fakes/launchctl/index.js';
 import { FAKE_LOTUS_BIN, killAllFakeLotus, pythonExecutable } from '../fakes/lotus/harness.js';
 import { runCli, type CliResult } from './cli.js';
+import { MACOS_TOOLS_DIR } from './cli.js';
+import { IS_ROOT, OPERATOR } from './operator.js';
 
 /**
  * A fake Mac for integration tests: a temporary HOME, a bin/ with the fake `lotus`, the launchctl double with its
  * own state, and helpers to run the real CLI against them. Always `await sb.stop()` in afterEach.
+ *
+ * The CLI runs as the operator (`uid`), the user logged in at the double's console: when the tests run as root that
+ * is an unprivileged uid (test/helpers/operator.ts), so `gui/<uid>` and file ownership mean what they mean on a Mac.
+ * `sudo()` runs it as root the way `sudo lotusctl` would; `launchctl()` is someone at the terminal (the test process).
  */
 export class Sandbox {
   readonly root: string;
@@ -15,25 +22,65 @@ export class Sandbox {
   readonly bin: string;
   readonly env: Record<string, string>;
   readonly launchdDir: string;
+  /** The operator: owner of `home`, console user of the double, the uid the CLI runs as. */
+  readonly uid: number;
+  readonly gid: number;
+  readonly user: string;
+  /** Stands in for /Library/LaunchDaemons (root-owned): LOTUSCTL_SYSTEM_DAEMONS_DIR, and what a reboot loads. */
+  readonly daemonsDir: string;
 
   constructor(extraEnv: Record<string, string> = {}) {
+    this.uid = OPERATOR.uid;
+    this.gid = OPERATOR.gid;
+    this.user = OPERATOR.name;
     this.root = mkdtempSync(join(tmpdir(), 'lotusctl-sb-'));
     this.home = join(this.root, 'home');
     this.bin = join(this.root, 'bin');
     this.launchdDir = join(this.root, 'launchd');
+    this.daemonsDir = join(this.root, 'Library', 'LaunchDaemons');
     mkdirSync(this.home, { recursive: true });
     mkdirSync(this.bin, { recursive: true });
+    mkdirSync(this.daemonsDir, { recursive: true, mode: 0o755 });
     symlinkSync(FAKE_LOTUS_BIN, join(this.bin, 'lotus'));
+    // The operator's account as Directory Services (the dscl double) knows it: what sudo's SUDO_USER resolves to.
+    mkdirSync(this.path('etc'), { recursive: true });
+    writeFileSync(this.path('etc', 'passwd'), `${this.user}:*:${this.uid}:${this.gid}:Operator:${this.home}:/bin/zsh\n`);
+    // The operator owns the sandbox (their project folder) and their home; bin/, the daemons folder and the double's
+    // state stay root's, as /usr/local/bin, /Library/LaunchDaemons and launchd's own state would be.
+    chmodSync(this.root, 0o755);
+    this.chownToOperator(this.root);
+    this.chownToOperator(this.home);
     // The fake lotus needs node and python; a Mac's lotus needs neither, so jobs get them from the emulated machine,
     // not from lotus.yaml (which stays what a user would write).
-    const fake = fakeLaunchctlEnv(this.launchdDir, { idleMs: 120_000, jobEnv: { FAKE_LOTUS_NODE: process.execPath, FAKE_LOTUS_PYTHON: pythonExecutable() } });
+    const fake = fakeLaunchctlEnv(this.launchdDir, {
+      idleMs: 3_600_000, consoleUid: this.uid, consoleGid: this.gid,
+      jobEnv: { FAKE_LOTUS_NODE: process.execPath, FAKE_LOTUS_PYTHON: pythonExecutable() },
+    });
     this.env = {
       ...fake,
       HOME: this.home,
       PATH: `${this.bin}:${fake.PATH}`,
       LOTUSCTL_LOCK_WAIT_MS: '1500',
+      LOTUSCTL_SYSTEM_DAEMONS_DIR: this.daemonsDir,
+      // The macOS tools lotusctl asks (dscl for sudo's user, …): doubles reading this sandbox's files.
+      LOTUSCTL_MACOS_TOOLS: MACOS_TOOLS_DIR,
+      FAKE_DSCL_PASSWD: this.path('etc', 'passwd'),
+      FAKE_LAUNCHD_PASSWD: this.path('etc', 'passwd'),
       ...extraEnv,
     };
+    // The double starts now, as the test process (root in CI), so that it can run agents as the operator whoever
+    // calls launchctl first; a supervisor started by the operator's own CLI could not.
+    const boot = spawnSync(fakeLaunchctlPath(), ['print-disabled', 'system'], { env: { ...process.env, ...this.env }, encoding: 'utf8', timeout: 30_000 });
+    if (boot.status !== 0) throw new Error(`the launchctl double did not start: ${boot.stderr || boot.error?.message}`);
+  }
+
+  /** `gui/<uid>` and `user/<uid>` of the operator. */
+  get gui(): string {
+    return `gui/${this.uid}`;
+  }
+
+  get userDomain(): string {
+    return `user/${this.uid}`;
   }
 
   path(...parts: string[]): string {
@@ -55,16 +102,44 @@ export class Sandbox {
     return p;
   }
 
-  cli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-    return runCli(args, { env: { ...this.env, ...env }, cwd: this.root });
+  /** Gives `path` (and, for a folder, everything in it) to the operator, as if they had made it. No-op unless root. */
+  chownToOperator(path: string): void {
+    if (!IS_ROOT) return;
+    const st = lstatSync(path);
+    chownSync(path, this.uid, this.gid);
+    if (st.isDirectory()) for (const n of readdirSync(path)) {
+      const child = join(path, n);
+      // The double's state and the daemons folder are root's, whatever folder they sit in.
+      if (![this.launchdDir, this.path('Library'), this.bin, this.path('etc')].includes(child)) this.chownToOperator(child);
+    }
+  }
+
+  /** Runs the CLI as the operator. */
+  async cli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+    return runCli(args, { env: { ...this.env, ...env }, cwd: this.root, ...this.runAs() });
+  }
+
+  /**
+   * Runs the CLI as `sudo lotusctl …` from the operator's account: as root, with SUDO_UID/SUDO_GID/SUDO_USER and a
+   * HOME that is not the operator's (sudo may or may not keep it). Needs the tests to run as root.
+   */
+  async sudo(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+    if (!IS_ROOT) throw new Error('Sandbox.sudo needs the tests to run as root');
+    const sudoEnv = { SUDO_UID: String(this.uid), SUDO_GID: String(this.gid), SUDO_USER: this.user, SUDO_COMMAND: `lotusctl ${args.join(' ')}`, HOME: this.path('var-root') };
+    return runCli(args, { env: { ...this.env, ...sudoEnv, ...env }, cwd: this.root });
+  }
+
+  /** spawn/execFile options that run a child as the operator (uid/gid when root; nothing otherwise). */
+  runAs(): { uid?: number; gid?: number } {
+    return IS_ROOT ? { uid: this.uid, gid: this.gid } : {};
   }
 
   launchctl(args: readonly string[]) {
     return runFakeLaunchctl(args, this.env);
   }
 
-  /** The service's `launchctl print` fields that tests look at. */
-  async print(label: string, domain = `gui/${process.getuid?.() ?? 0}`): Promise<{ loaded: boolean; pid?: number; runs?: number; text: string }> {
+  /** The service's `launchctl print` fields that tests look at (default: the operator's gui domain). */
+  async print(label: string, domain = this.gui): Promise<{ loaded: boolean; pid?: number; runs?: number; text: string }> {
     const r = await this.launchctl(['print', `${domain}/${label}`]);
     if (r.code !== 0) return { loaded: false, text: r.stderr };
     const pid = /^\s*pid = (\d+)$/m.exec(r.stdout)?.[1];
@@ -72,8 +147,30 @@ export class Sandbox {
     return { loaded: true, ...(pid ? { pid: Number(pid) } : {}), ...(runs ? { runs: Number(runs) } : {}), text: r.stdout };
   }
 
+  /** The simulated Mac restarts: every job stops, nobody is logged in, the daemons folder loads. */
+  async reboot(): Promise<void> {
+    const r = await this.launchctl(['__fake_reboot', this.daemonsDir]);
+    if (r.code !== 0) throw new Error(`reboot failed: ${r.stderr}`);
+  }
+
+  /** The operator logs in: at the console (Aqua, the default) or over SSH. Their LaunchAgents load as launchd would. */
+  async login(how: 'console' | 'ssh' = 'console'): Promise<void> {
+    const r = await this.launchctl(['__fake_login', String(this.uid), this.home, '--gid', String(this.gid), ...(how === 'ssh' ? ['--ssh'] : [])]);
+    if (r.code !== 0) throw new Error(`login failed: ${r.stderr}`);
+  }
+
+  /** The operator logs out of the console: gui/<uid> and its jobs go. */
+  async logout(): Promise<void> {
+    const r = await this.launchctl(['__fake_logout', String(this.uid)]);
+    if (r.code !== 0) throw new Error(`logout failed: ${r.stderr}`);
+  }
+
   agentPlist(label: string): string {
     return join(this.home, 'Library/LaunchAgents', `${label}.plist`);
+  }
+
+  daemonPlist(label: string): string {
+    return join(this.daemonsDir, `${label}.plist`);
   }
 
   stateDir(): string {

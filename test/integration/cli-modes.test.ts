@@ -37,7 +37,7 @@ describe('apply output modes', () => {
     // `script` gives the CLI a real pseudo-terminal, as a person at a Mac would have.
     const runTty = (answer: string) => new Promise<{ code: number; out: string }>((resolve) => {
       const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} apply`;
-      const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: sb.root, env: { ...sb.env, TERM: 'xterm' } });
+      const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: sb.root, env: { ...sb.env, TERM: 'xterm' }, ...sb.runAs() });
       let out = '';
       let answered = false;
       child.stdout.on('data', (b: Buffer) => {
@@ -64,7 +64,7 @@ describe('interrupting apply', () => {
   it('the first SIGINT finishes the current step, stops before the next, and releases the lock', async () => {
     const sleeper = sb.script('sleeper', 'exec sleep 600');
     sb.writeSpec(`version: 1\nservices:\n  first:\n    program: ${sleeper}\n    throttle_interval: 3s\n  second:\n    program: ${sleeper}\n    depends_on: [first]\n    throttle_interval: 1s\n`);
-    const child = spawn(process.execPath, [cliPath, 'apply', '--auto-approve'], { cwd: sb.root, env: sb.env });
+    const child = spawn(process.execPath, [cliPath, 'apply', '--auto-approve'], { cwd: sb.root, env: sb.env, ...sb.runAs() });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -92,6 +92,7 @@ describe('force-unlock', () => {
     const holder = spawn('sleep', ['600']);
     const info = { id: 'd3b07384-d9a0-4e4f-8f3c-1c2b3a4d5e6f', pid: holder.pid, host: (await import('node:os')).hostname(), command: 'lotusctl apply', user: 'alice', since: '2026-11-30T08:00:00.000Z' };
     writeFileSync(lock, JSON.stringify(info));
+    sb.chownToOperator(join(sb.home, 'Library')); // the lock of an earlier run of the operator's, not root's
     try {
       const blocked = await sb.cli(['apply', '--auto-approve'], { LOTUSCTL_LOCK_WAIT_MS: '200' });
       expect(blocked.code).toBe(1);
@@ -127,7 +128,7 @@ describe('a Mac reached only over SSH (no GUI session)', () => {
       noGui.writeSpec(`version: 1\ndefaults: { domain: user }\nservices:\n  daemon:\n    program: ${sleeper}\n    throttle_interval: 1s\n`);
       const ok = await noGui.cli(['apply', '--auto-approve']);
       expect(ok.code, ok.stderr).toBe(0);
-      expect((await noGui.print('com.lotusctl.daemon', `user/${process.getuid?.() ?? 0}`)).pid).toBeGreaterThan(0);
+      expect((await noGui.print('com.lotusctl.daemon', noGui.userDomain)).pid).toBeGreaterThan(0);
     } finally {
       expect(await noGui.stop()).toEqual([]);
     }

@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../fakes/launchctl/harness.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
-const uid = process.getuid?.() ?? 0;
 const DAEMON = 'com.lotusctl.daemon';
 
 function daemonSpec(extra = '', services = ''): string {
@@ -75,7 +74,7 @@ describe('plan and apply against the launchctl and lotus doubles', () => {
     sb.writeSpec(daemonSpec());
     await applyOk();
     const plist = sb.agentPlist(DAEMON);
-    await sb.launchctl(['bootout', `gui/${uid}/${DAEMON}`]);
+    await sb.launchctl(['bootout', `${sb.gui}/${DAEMON}`]);
     writeFileSync(plist, readFileSync(plist, 'utf8').replace('<integer>60</integer>', '<integer>7</integer>'));
 
     const drift = await sb.cli(['drift', '--json']);
@@ -94,12 +93,12 @@ describe('plan and apply against the launchctl and lotus doubles', () => {
   it('a disabled job is re-enabled and a stopped one restarted', async () => {
     sb.writeSpec(daemonSpec());
     await applyOk();
-    await sb.launchctl(['disable', `gui/${uid}/${DAEMON}`]);
-    await sb.launchctl(['bootout', `gui/${uid}/${DAEMON}`]);
+    await sb.launchctl(['disable', `${sb.gui}/${DAEMON}`]);
+    await sb.launchctl(['bootout', `${sb.gui}/${DAEMON}`]);
     const plan = JSON.parse((await sb.cli(['plan', '--json'])).stdout);
     expect(plan.drift.map((d: { kind: string }) => d.kind).sort()).toEqual(['job-disabled', 'job-unloaded']);
     await applyOk();
-    const disabled = await sb.launchctl(['print-disabled', `gui/${uid}`]);
+    const disabled = await sb.launchctl(['print-disabled', sb.gui]);
     expect(disabled.stdout).toMatch(new RegExp(`"${DAEMON.replace(/\./g, '\\.')}" => enabled`));
     expect((await sb.print(DAEMON)).pid).toBeGreaterThan(0);
   });
@@ -148,7 +147,7 @@ describe('plan and apply against the launchctl and lotus doubles', () => {
 
     sb.writeSpec(daemonSpec().replace('exit_timeout: 60s', 'exit_timeout: 90s'));
     await sb.cli(['plan', '--out', 'tfplan2']);
-    await sb.launchctl(['bootout', `gui/${uid}/${DAEMON}`]);
+    await sb.launchctl(['bootout', `${sb.gui}/${DAEMON}`]);
     const stale = await sb.cli(['apply', 'tfplan2']);
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/^error\[plan\.stale\]: the plan is stale/m);

@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliPath, repoRoot } from '../helpers/cli.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
-function run(cmd: string, args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(cmd: string, args: string[], env: Record<string, string>, cwd: string, as: { uid?: number; gid?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { env, cwd, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(cmd, args, { env, cwd, timeout: 180_000, maxBuffer: 16 * 1024 * 1024, ...as }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
@@ -27,14 +27,15 @@ describe('examples', () => {
     const sleeper = sb.script('sleeper', 'exec sleep 600');
     const spec = sb.writeSpec(`version: 1\nservices:\n  daemon:\n    program: ${sleeper}\n    throttle_interval: 1s\n`);
     const script = join(repoRoot, 'examples/provision.mjs');
-    const first = await run(process.execPath, [script, spec], sb.env, repoRoot);
+    // The provisioning script runs as the operator, as a CI/Ansible step on a Mac would (never as a bare root login).
+    const first = await run(process.execPath, [script, spec], sb.env, repoRoot, sb.runAs());
     expect(first.code, first.stderr).toBe(2);
     expect(JSON.parse(first.stdout.trim())).toMatchObject({ changed: true, applied: 1, services: ['daemon'] });
-    const second = await run(process.execPath, [script, spec], sb.env, repoRoot);
+    const second = await run(process.execPath, [script, spec], sb.env, repoRoot, sb.runAs());
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout.trim())).toEqual({ changed: false, drift: 0 });
     const bad = sb.writeSpec('version: 1\nservices:\n  daemon:\n    progam: x\n', 'bad.yaml');
-    const third = await run(process.execPath, [script, bad], sb.env, repoRoot);
+    const third = await run(process.execPath, [script, bad], sb.env, repoRoot, sb.runAs());
     expect(third.code).toBe(1);
     expect(third.stderr).toMatch(/bad\.yaml:4:5  error: unknown key "progam"/);
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,8 +9,11 @@ import { waitFor } from '../fakes/launchctl/harness.js';
 import { FAKE_LOTUS_BIN, pythonExecutable } from '../fakes/lotus/harness.js';
 import { writeFileSync } from 'node:fs';
 import { resolveApiUrl, rpcCall } from '../../src/system/lotus-api.js';
+import { IS_ROOT, OPERATOR } from '../helpers/operator.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lotusctl-keepalive-'));
+// The agent runs as the operator (the double's console user), and its repo lives here.
+if (IS_ROOT) chownSync(root, OPERATOR.uid, OPERATOR.gid);
 const launchd = join(root, 'launchd');
 afterEach(async () => {
   expect(await stopFakeLaunchd(launchd)).toEqual([]);
@@ -19,9 +22,9 @@ afterEach(async () => {
 
 describe('the launchd boundary end to end: adapter + launchctl double + fake lotus', () => {
   it('bootstraps lotus, sees it killed, and KeepAlive restarts it no sooner than the throttle interval', async () => {
-    const env = fakeLaunchctlEnv(launchd);
+    const env = fakeLaunchctlEnv(launchd, { consoleUid: OPERATOR.uid, consoleGid: OPERATOR.gid });
     const lc = new Launchctl({ binary: env.LOTUSCTL_LAUNCHCTL as string, env: { ...process.env, ...env } });
-    const domain = { kind: 'gui' as const, uid: process.getuid?.() ?? 0 };
+    const domain = { kind: 'gui' as const, uid: OPERATOR.uid };
     const label = 'com.lotusctl.keepalive-test';
     const repo = join(root, 'repo');
     const plist = join(root, `${label}.plist`);

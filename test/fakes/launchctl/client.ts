@@ -4,6 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { liveSupervisorPid } from './lock.js';
 import { compiledModule } from './locate.js';
+import { MACHINE_ENV_KEYS } from './machine.js';
 import { statePaths, type StatePaths } from './paths.js';
 import { sleep } from './proc.js';
 import type { Request, Response } from './protocol.js';
@@ -62,7 +63,7 @@ function startSupervisor(paths: StatePaths, env: NodeJS.ProcessEnv): void {
       // The supervisor does not inherit the caller's env: jobs get launchd's env, not the test's (specs/launchd-behaviour.md §1).
       env: {
         PATH: env['PATH'] ?? '/usr/bin:/bin:/usr/sbin:/sbin',
-        ...pick(env, ['FAKE_LAUNCHD_OWNER_PID', 'FAKE_LAUNCHD_IDLE_MS', 'FAKE_LAUNCHD_JOB_ENV']),
+        ...pick(env, ['FAKE_LAUNCHD_OWNER_PID', 'FAKE_LAUNCHD_IDLE_MS', 'FAKE_LAUNCHD_JOB_ENV', ...MACHINE_ENV_KEYS]),
       },
     });
     child.unref();

@@ -1,5 +1,5 @@
 // A per-test sandbox around the double: temp state dir, env, plist writer, polling, and a leak-checking stop.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, buildBinary, type PlistValue } from 'plist';
@@ -31,9 +31,13 @@ export class FakeLaunchd {
     this.env = fakeLaunchctlEnv(stateDir, opts);
   }
 
-  /** Creates a temp dir holding `state/` (FAKE_LAUNCHD_DIR) and room for plists and job files. */
+  /**
+   * Creates a temp dir holding `state/` (FAKE_LAUNCHD_DIR) and room for plists and job files. Run as root, the double
+   * runs agents as the console user (501 unless `consoleUid`), so the dir belongs to that user: their jobs write there.
+   */
   static create(opts: FakeLaunchdOptions = {}): FakeLaunchd {
     const root = mkdtempSync(join(tmpdir(), 'fake-launchd-'));
+    if (process.getuid?.() === 0) chownSync(root, opts.consoleUid ?? 501, opts.consoleGid ?? 20);
     return new FakeLaunchd(root, join(root, 'state'), opts);
   }
 

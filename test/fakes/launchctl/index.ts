@@ -28,6 +28,12 @@ export interface FakeLaunchdOptions {
   ownerPid?: number | null;
   /** Environment every job gets without its plist saying so, as what a real Mac provides (FAKE_LAUNCHD_JOB_ENV). */
   jobEnv?: Readonly<Record<string, string>>;
+  /** The user logged in at the console when the supervisor starts (FAKE_LAUNCHD_CONSOLE_UID, default 501). */
+  consoleUid?: number;
+  /** That user's primary group (FAKE_LAUNCHD_CONSOLE_GID, default 20). */
+  consoleGid?: number;
+  /** kern.maxfilesperproc: NumberOfFiles above it is clamped (FAKE_LAUNCHD_MAXFILESPERPROC; default: no ceiling). */
+  maxFilesPerProc?: number;
 }
 
 /** Absolute path of the `launchctl` shim. */
@@ -58,6 +64,9 @@ export function fakeLaunchctlEnv(stateDir: string, opts: FakeLaunchdOptions = {}
   if (opts.richErrors === true) env['FAKE_LAUNCHD_RICH_ERRORS'] = '1';
   if (opts.idleMs !== undefined) env['FAKE_LAUNCHD_IDLE_MS'] = String(opts.idleMs);
   if (opts.jobEnv !== undefined) env['FAKE_LAUNCHD_JOB_ENV'] = JSON.stringify(opts.jobEnv);
+  if (opts.consoleUid !== undefined) env['FAKE_LAUNCHD_CONSOLE_UID'] = String(opts.consoleUid);
+  if (opts.consoleGid !== undefined) env['FAKE_LAUNCHD_CONSOLE_GID'] = String(opts.consoleGid);
+  if (opts.maxFilesPerProc !== undefined) env['FAKE_LAUNCHD_MAXFILESPERPROC'] = String(opts.maxFilesPerProc);
   return env;
 }
 

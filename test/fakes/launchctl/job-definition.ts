@@ -171,6 +171,19 @@ export function definitionFromPlist(value: PlistValue): ReadResult {
   };
 }
 
+/**
+ * NumberOfFiles as the job really gets it: above kern.maxfilesperproc the kernel clamps RLIMIT_NOFILE to it (XNU's
+ * setrlimit; from memory, unverified), and `print` then shows the clamped value. Without a ceiling: unchanged.
+ */
+export function clampLimits(def: JobDefinition, maxFilesPerProc: number | undefined): JobDefinition {
+  if (maxFilesPerProc === undefined) return def;
+  const clamp = (limits: Readonly<Record<string, number>>): Readonly<Record<string, number>> => {
+    const n = limits['NumberOfFiles'];
+    return n !== undefined && n > maxFilesPerProc ? { ...limits, NumberOfFiles: maxFilesPerProc } : limits;
+  };
+  return { ...def, softLimits: clamp(def.softLimits), hardLimits: clamp(def.hardLimits) };
+}
+
 function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
   return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
 }

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { JobDefinition } from './job-definition.js';
+import type { Account } from './machine.js';
 import { killGroup } from './proc.js';
 import type { LastExit, ServiceSnapshot } from './render.js';
 import { isCrashSignal, macSignalNumber, nodeSignalName } from './signals.js';
@@ -45,6 +46,8 @@ export class Job {
     readonly path: string,
     readonly def: JobDefinition,
     private readonly host: JobHost,
+    /** Whom the job runs as (its domain's user); undefined: the supervisor's own identity, or UserName for daemons. */
+    private readonly account?: Account,
   ) {}
 
   get label(): string {
@@ -89,7 +92,7 @@ export class Job {
     let child: ChildProcess | undefined;
     let failure: string | undefined;
     try {
-      const prep = prepareSpawn(this.def, this.domain);
+      const prep = prepareSpawn(this.def, this.domain, this.account);
       if (!prep.ok) {
         failure = prep.reason;
       } else {

@@ -1,10 +1,11 @@
 // The emulated launchd: loaded jobs per domain, persistent overrides, and every launchctl subcommand (specs/launchd-behaviour.md §3, §8).
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { appendFileSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Job, type JobHost } from './job.js';
-import { readJobPlist } from './job-definition.js';
+import { clampLimits, readJobPlist, type JobDefinition } from './job-definition.js';
+import { allowedOwners, Sessions, SUPERVISOR_IS_ROOT, type Account, type MachineConfig } from './machine.js';
 import type { StatePaths } from './paths.js';
-import { sleep } from './proc.js';
+import { killGroup, livePidsInGroups, sleep } from './proc.js';
 import type { CallerContext, Request, Response } from './protocol.js';
 import { renderDomainPrint, renderList, renderListLabel, renderPrintDisabled, renderServicePrint } from './render.js';
 import { parseSignalArg } from './signals.js';
@@ -15,6 +16,8 @@ import * as T from './texts.js';
 const BOOTOUT_WAIT_MS = 10_000;
 /** Longest `kickstart -k` waits for the old instance (ExitTimeOut 0 means launchd never SIGKILLs it). */
 const KICKSTART_KILL_WAIT_MS = 30_000;
+/** At a simulated reboot, a job that ignores SIGTERM with ExitTimeOut 0 is SIGKILLed after this (the Mac does shut down). */
+const REBOOT_KILL_AFTER_MS = 20_000;
 
 // Real launchctl subcommands the double does not emulate: said plainly rather than faked.
 const NOT_EMULATED = new Set([
@@ -52,12 +55,18 @@ class Out {
 export class Launchd implements JobHost {
   private readonly jobs = new Map<string, Map<string, Job>>();
   private persisted: Persisted;
+  /** Who is logged in: which gui/<uid> and user/<uid> domains exist. */
+  private readonly sessions: Sessions;
   /** Every process group ever spawned: shutdown sweeps them all, abandoned ones included. */
   readonly groups = new Set<number>();
   shutdownRequested = false;
 
-  constructor(private readonly paths: StatePaths) {
+  constructor(
+    private readonly paths: StatePaths,
+    private readonly machine: MachineConfig,
+  ) {
     this.persisted = this.load();
+    this.sessions = new Sessions(machine);
   }
 
   private load(): Persisted {
@@ -123,7 +132,22 @@ export class Launchd implements JobHost {
   // --- context helpers -------------------------------------------------------------------------------------------
 
   private domainMissing(d: Domain, ctx: CallerContext): boolean {
-    return d.kind === 'gui' && ctx.noGui;
+    return (d.kind === 'gui' && ctx.noGui) || !this.sessions.exists(d);
+  }
+
+  /**
+   * Whom a job in `d` runs as: the domain's user for gui/ and user/ domains (launchd runs agents as their user), root
+   * (or UserName, see spawn.ts) for system. A supervisor that is not root cannot switch and runs everything as itself.
+   */
+  accountFor(d: Domain): Account | undefined {
+    if (!SUPERVISOR_IS_ROOT || d.kind === 'system') return undefined;
+    const a = this.sessions.accountOf(d);
+    return a === undefined || a.uid === 0 ? undefined : a;
+  }
+
+  /** The plist as launchd would load it: NumberOfFiles clamped to kern.maxfilesperproc (see clampLimits). */
+  private effective(def: JobDefinition): JobDefinition {
+    return clampLimits(def, this.machine.maxFilesPerProc);
   }
 
   /** Root may modify any domain; others only their own user/gui domain (launchctl help, via the Procursus clone). */
@@ -134,7 +158,8 @@ export class Launchd implements JobHost {
   /** Legacy `list` works in the caller's context: system for root, else the user's gui (or user) domain (§3). */
   private callerDomain(ctx: CallerContext): Domain {
     if (ctx.euid === 0) return { kind: 'system' };
-    return ctx.noGui ? { kind: 'user', uid: ctx.euid } : { kind: 'gui', uid: ctx.euid };
+    const gui: Domain = { kind: 'gui', uid: ctx.euid };
+    return this.domainMissing(gui, ctx) ? { kind: 'user', uid: ctx.euid } : gui;
   }
 
   private serviceTarget(spec: string | undefined): (Target & { label: string }) | undefined {
@@ -173,6 +198,12 @@ export class Launchd implements JobHost {
         return out.done();
       case '__fake_jetsam':
         return this.jetsam(args, ctx, out);
+      case '__fake_reboot':
+        return this.reboot(args, out);
+      case '__fake_login':
+        return this.login(args, out);
+      case '__fake_logout':
+        return this.logout(args, out);
       case undefined:
         return out.usage(undefined);
       default:
@@ -193,6 +224,7 @@ export class Launchd implements JobHost {
         lastExit: j.lastExit,
         unloading: j.unloading,
       })),
+      console: this.sessions.console?.uid ?? null,
       groups: [...this.groups],
     };
   }
@@ -206,34 +238,130 @@ export class Launchd implements JobHost {
     const d = t.domain;
     const nonRoot = ctx.euid !== 0;
     const fail = (code: number): Response => out.err(T.bootstrapFailed(code) + (nonRoot && code === 5 ? `\n${T.ROOT_HINT}` : ''), code);
-    if (this.domainMissing(d, ctx)) return fail(125);
+    // gui/<uid> without a console session: 125 (seen). A user/<uid> nobody logged in to: 112 (unverified, see machine.ts).
+    if (this.domainMissing(d, ctx)) return d.kind === 'user' ? out.err(T.bootstrapFailed(112), 112) : fail(125);
     if (!this.mayModify(d, ctx)) return fail(5);
     // Only root gets launchd's specific codes, and only when the double is asked for them (§8); otherwise EIO.
     const rich = (code: number): number => (ctx.richErrors && !nonRoot ? code : 5);
-    const owners = [0, domainUid(d) ?? 0, process.getuid?.() ?? 0];
     let first: number | undefined;
     for (const p of args.slice(1)) {
       const path = resolve(cwd, p);
-      const r = readJobPlist(path, owners);
+      const r = readJobPlist(path, allowedOwners(d));
       let code: number | undefined;
       if (!r.ok) {
         this.log(`bootstrap ${path}: ${r.reason}`);
         code = rich(r.code);
-      } else if (r.def.limitLoadToSessionType !== undefined && !r.def.limitLoadToSessionType.includes(sessionType(d))) {
+      } else if (!loadsInSession(r.def, d)) {
+        // §1: an agent without LimitLoadToSessionType is an Aqua agent: refused in user/<uid> (134 as root, else EIO).
+        this.log(`bootstrap ${path}: session types ${sessionTypes(r.def, d)?.join(',')} exclude ${sessionType(d)}`);
         code = rich(134);
       } else if (this.isDisabled(d, r.def.label, r.def.disabledByDefault)) {
         code = 5; // §3: a disabled label gives EIO even as root
       } else if (this.find(d, r.def.label) !== undefined) {
         code = ctx.alreadyErrno; // loaded, or a bootout still draining
       } else {
-        const job = new Job(d, path, r.def, this);
-        this.domainJobs(d).set(r.def.label, job);
-        this.log(`bootstrap ${domainKey(d)}/${r.def.label} from ${path}`);
-        job.loaded();
+        this.start(d, path, r.def);
       }
       if (code !== undefined && first === undefined) first = code;
     }
     return first === undefined ? out.done() : fail(first);
+  }
+
+  private start(d: Domain, path: string, def: JobDefinition): void {
+    const job = new Job(d, path, this.effective(def), this, this.accountFor(d));
+    this.domainJobs(d).set(def.label, job);
+    this.log(`load ${domainKey(d)}/${def.label} from ${path}`);
+    job.loaded();
+  }
+
+  /**
+   * What launchd does with a folder of plists when a domain comes up (boot: /Library/LaunchDaemons; login:
+   * ~/Library/LaunchAgents): load each one that is valid, owned right, meant for this session and not disabled.
+   * Nothing is reported: launchd only logs what it skips.
+   */
+  private loadFolder(d: Domain, dir: string): void {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.plist')).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      const r = readJobPlist(path, allowedOwners(d));
+      if (!r.ok) this.log(`${domainKey(d)}: skipped ${path}: ${r.reason}`);
+      else if (!loadsInSession(r.def, d)) this.log(`${domainKey(d)}: skipped ${path}: not for a ${sessionType(d)} session`);
+      else if (this.isDisabled(d, r.def.label, r.def.disabledByDefault)) this.log(`${domainKey(d)}: skipped ${path}: disabled`);
+      else if (this.find(d, r.def.label) !== undefined) this.log(`${domainKey(d)}: skipped ${path}: already loaded`);
+      else this.start(d, path, r.def);
+    }
+  }
+
+  // --- reboot / login / logout (test controls) -------------------------------------------------------------------------
+
+  /** Stops the jobs of `jobs` as launchd does (SIGTERM, SIGKILL after ExitTimeOut) and removes them. */
+  private async stopAll(jobs: readonly Job[]): Promise<void> {
+    await Promise.all(jobs.map(async (j) => {
+      const stopped = j.unload();
+      const killAfter = j.def.exitTimeOut > 0 ? j.def.exitTimeOut * 1000 + 1000 : REBOOT_KILL_AFTER_MS;
+      if (!(await Promise.race([stopped.then(() => true), sleep(killAfter).then(() => false)])) && j.pid !== undefined) killGroup(j.pid, 'SIGKILL');
+      await stopped;
+      const m = this.jobs.get(domainKey(j.domain));
+      if (m?.get(j.label) === j) m.delete(j.label);
+    }));
+  }
+
+  /**
+   * `__fake_reboot [<daemons-dir>]`: every job stops, every session ends, then the system domain loads the daemons
+   * folder (honouring disable overrides, which persist like launchd's disabled db). Agents load only at a login.
+   */
+  private async reboot(args: string[], out: Out): Promise<Response> {
+    if (args.length > 1) return out.err('usage: launchctl __fake_reboot [<daemons-dir>]', 64);
+    await this.stopAll(this.allJobs());
+    for (const g of this.groups) if (livePidsInGroups(new Set([g])).length > 0) killGroup(g, 'SIGKILL');
+    this.jobs.clear();
+    this.sessions.reset();
+    this.log('reboot');
+    if (args[0] !== undefined) this.loadFolder({ kind: 'system' }, args[0]);
+    return out.done();
+  }
+
+  /**
+   * `__fake_login <uid> <home> [--gid N] [--ssh]`: an Aqua login at the console (default) or an SSH login. The domains
+   * it creates load <home>/Library/LaunchAgents: gui/<uid> the Aqua agents, user/<uid> the Background ones (§1
+   * LimitLoadToSessionType; that the user domain loads Background agents when it comes up is our reading, unverified).
+   */
+  private login(args: string[], out: Out): Response {
+    const usage = 'usage: launchctl __fake_login <uid> <home> [--gid N] [--ssh]';
+    const [uidArg, home, ...rest] = args;
+    const uid = Number(uidArg);
+    if (!Number.isSafeInteger(uid) || uid < 0 || home === undefined) return out.err(usage, 64);
+    let gid = uid === this.machine.console.uid ? this.machine.console.gid : 20;
+    let ssh = false;
+    for (let i = 0; i < rest.length; i++) {
+      if (rest[i] === '--ssh') ssh = true;
+      else if (rest[i] === '--gid' && Number.isSafeInteger(Number(rest[i + 1]))) gid = Number(rest[++i]);
+      else return out.err(usage, 64);
+    }
+    if (!ssh && this.sessions.console !== undefined && this.sessions.console.uid !== uid) {
+      return out.err(`launchctl (fake): uid ${this.sessions.console.uid} is logged in at the console; log it out first`, 1);
+    }
+    for (const d of this.sessions.login({ uid, gid }, ssh ? 'ssh' : 'aqua')) this.loadFolder(d, join(home, 'Library', 'LaunchAgents'));
+    this.log(`login ${uid} (${ssh ? 'ssh' : 'aqua'})`);
+    return out.done();
+  }
+
+  /** `__fake_logout <uid>`: the console session ends; gui/<uid> and its jobs go, user/<uid> stays (unverified). */
+  private async logout(args: string[], out: Out): Promise<Response> {
+    const uid = Number(args[0]);
+    if (args.length !== 1 || !Number.isSafeInteger(uid)) return out.err('usage: launchctl __fake_logout <uid>', 64);
+    const gui: Domain = { kind: 'gui', uid };
+    if (!this.sessions.exists(gui)) return out.err(T.domainNotFound(gui), 112);
+    await this.stopAll([...(this.jobs.get(domainKey(gui))?.values() ?? [])]);
+    this.jobs.delete(domainKey(gui));
+    this.sessions.logout(uid);
+    this.log(`logout ${uid}`);
+    return out.done();
   }
 
   private isDisabled(d: Domain, label: string, byDefault: boolean): boolean {
@@ -430,4 +558,14 @@ export class Launchd implements JobHost {
   idle(): boolean {
     return this.allJobs().length === 0;
   }
+}
+
+/** LimitLoadToSessionType, with launchd's default: Aqua for agents (§1). Daemons are only checked when they set it. */
+function sessionTypes(def: JobDefinition, d: Domain): readonly string[] | undefined {
+  return def.limitLoadToSessionType ?? (d.kind === 'system' ? undefined : ['Aqua']);
+}
+
+function loadsInSession(def: JobDefinition, d: Domain): boolean {
+  const types = sessionTypes(def, d);
+  return types === undefined || types.includes(sessionType(d));
 }

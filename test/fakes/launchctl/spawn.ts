@@ -1,9 +1,10 @@
 // Turning a JobDefinition into an exec the way launchd would (specs/launchd-behaviour.md §1, §9): launchd's env, not the caller's;
 // program resolved on launchd's PATH; stdio files appended; resource limits applied before exec.
-import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, fchownSync, openSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { RESOURCE_LIMITS, type JobDefinition } from './job-definition.js';
 import { shimPath } from './locate.js';
+import type { Account } from './machine.js';
 import type { Domain } from './targets.js';
 
 /** _PATH_STDPATH: the `default environment` PATH every sample shows, and where launchd resolves a bare program. */
@@ -118,10 +119,16 @@ function lookupId(file: string, name: string): { id: number; gid?: number } | un
   return undefined;
 }
 
-/** UserName/GroupName apply only in the system domain (§1); a name that does not exist cannot be spawned. */
-function credentials(def: JobDefinition, domain: Domain): { uid?: number; gid?: number } | string {
-  if (domain.kind !== 'system' || def.userName === undefined) return {};
-  const user = lookupId('/etc/passwd', def.userName);
+/**
+ * Agents run as their domain's user (`account`, set when the supervisor is root); UserName/GroupName apply only in the
+ * system domain (§1); a name that does not exist cannot be spawned.
+ */
+function credentials(def: JobDefinition, domain: Domain, account: Account | undefined): { uid?: number; gid?: number } | string {
+  if (domain.kind !== 'system') return account === undefined ? {} : { uid: account.uid, gid: account.gid };
+  if (def.userName === undefined) return {};
+  // launchd asks Directory Services: the machine's account list (FAKE_LAUNCHD_PASSWD, the sandbox's), then /etc/passwd.
+  const accounts = process.env['FAKE_LAUNCHD_PASSWD'];
+  const user = (accounts ? lookupId(accounts, def.userName) : undefined) ?? lookupId('/etc/passwd', def.userName);
   if (user === undefined) return `unknown user ${def.userName}`;
   const group = def.groupName === undefined ? undefined : lookupId('/etc/group', def.groupName);
   if (def.groupName !== undefined && group === undefined) return `unknown group ${def.groupName}`;
@@ -130,11 +137,37 @@ function credentials(def: JobDefinition, domain: Domain): { uid?: number; gid?: 
   return { uid: user.id, ...(gid !== undefined ? { gid } : {}) };
 }
 
+/** The mode bits that grant `want` to uid/gid on a file with this owner, group and mode (owner, group, then other). */
+function granted(st: { uid: number; gid: number; mode: number }, uid: number, gid: number, bits: number): boolean {
+  const shift = st.uid === uid ? 6 : st.gid === gid ? 3 : 0;
+  return ((st.mode >> shift) & bits) === bits;
+}
+
+/**
+ * Why uid/gid could not open `path` (for `want`), or undefined when it could: search permission on every parent,
+ * then the file itself, or write permission on its folder to create it. The supervisor runs as root, so the kernel
+ * would let it open anything: this is the check the job's user would have met.
+ */
+function deniedTo(path: string, exists: boolean, want: 'read' | 'write', uid: number, gid: number): string | undefined {
+  const dirs: string[] = [];
+  for (let d = dirname(path); ; d = dirname(d)) {
+    dirs.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  try {
+    for (const d of dirs) if (!granted(statSync(d), uid, gid, 0o1)) return `EACCES: uid ${uid} may not search ${d}`;
+    if (exists) return granted(statSync(path), uid, gid, want === 'read' ? 0o4 : 0o2) ? undefined : `EACCES: uid ${uid} may not ${want} ${path}`;
+    return granted(statSync(dirname(path)), uid, gid, 0o2) ? undefined : `EACCES: uid ${uid} may not create files in ${dirname(path)}`;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /**
  * Resolves and opens everything the exec needs, under the umask the caller has already set.
  * Failure means launchd could not set the job up: the run ends as `78: EX_CONFIG` (§9).
  */
-export function prepareSpawn(def: JobDefinition, domain: Domain): PrepareResult {
+export function prepareSpawn(def: JobDefinition, domain: Domain, account?: Account): PrepareResult {
   const cwd = def.workingDirectory ?? '/';
   try {
     if (!statSync(cwd).isDirectory()) return { ok: false, reason: `working directory ${cwd} is not a directory` };
@@ -143,10 +176,11 @@ export function prepareSpawn(def: JobDefinition, domain: Domain): PrepareResult 
   }
   const exe = resolveExecutable(def.executable, cwd);
   if (exe === undefined) return { ok: false, reason: `cannot exec ${def.executable} (missing, not executable, or not on ${STD_PATH})` };
-  const cred = credentials(def, domain);
+  const cred = credentials(def, domain, account);
   if (typeof cred === 'string') return { ok: false, reason: cred };
 
-  // §1: missing files are created (append mode, permissions from the umask); one that cannot be opened is EX_CONFIG (§9).
+  // §1: missing files are created (append mode, permissions from the umask, owned by the job's user); one that cannot
+  // be opened is EX_CONFIG (§9), also when only the job's user could not open it (a root-owned log of an agent).
   const fds: number[] = [];
   const stdio: Array<'ignore' | number> = [];
   for (const [path, flags] of [[def.stdinPath, 'r'], [def.stdoutPath, 'a'], [def.stderrPath, 'a']] as const) {
@@ -157,7 +191,12 @@ export function prepareSpawn(def: JobDefinition, domain: Domain): PrepareResult 
     try {
       // launchd chdirs to WorkingDirectory before opening these (job_setup_attributes in Apple's open-source
       // launchd_core_logic.c), so a relative path is relative to the working directory.
-      const fd = openSync(resolve(cwd, path), flags, 0o666);
+      const full = resolve(cwd, path);
+      const existed = existsSync(full);
+      const denied = cred.uid !== undefined && cred.uid !== 0 ? deniedTo(full, existed, flags === 'r' ? 'read' : 'write', cred.uid, cred.gid ?? cred.uid) : undefined;
+      if (denied !== undefined) throw new Error(denied);
+      const fd = openSync(full, flags, 0o666);
+      if (!existed && cred.uid !== undefined) fchownSync(fd, cred.uid, cred.gid ?? -1);
       fds.push(fd);
       stdio.push(fd);
     } catch (e) {

@@ -1,10 +1,11 @@
 // The fake launchd process: one per state dir, started detached by the first CLI call, serving a unix socket.
 // It exits on `__fake_shutdown`, on SIGTERM/SIGINT/SIGHUP, when its state dir disappears, when the owning test
 // process dies (FAKE_LAUNCHD_OWNER_PID), or after FAKE_LAUNCHD_IDLE_MS with nothing loaded, so nothing is left behind.
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { Launchd } from './launchd.js';
 import { acquirePidfile, releasePidfile, safeUnlink } from './lock.js';
+import { machineConfigFromEnv, SUPERVISOR_IS_ROOT } from './machine.js';
 import { statePaths } from './paths.js';
 import { isAlive, killGroup, livePidsInGroups, sleep } from './proc.js';
 import type { Request, Response } from './protocol.js';
@@ -23,7 +24,7 @@ if (!acquirePidfile(paths.pidfile, process.pid)) process.exit(0); // another sup
 // launchd's own umask, which jobs without a Umask key inherit (macOS default 022), whatever the starting shell had.
 process.umask(0o022);
 
-const launchd = new Launchd(paths);
+const launchd = new Launchd(paths, machineConfigFromEnv(process.env));
 let lastActivity = Date.now();
 /** Accepted connections not yet closed: the idle exit must not cut one whose request is still arriving. */
 let openConnections = 0;
@@ -124,7 +125,11 @@ process.on('uncaughtException', (e) => {
 });
 
 safeUnlink(paths.socket); // a stale socket of a dead supervisor; we own the pidfile, so it cannot be live
-server.listen(paths.socket, () => launchd.log(`listening on ${paths.socket}`));
+server.listen(paths.socket, () => {
+  // launchd answers every user: as root, let unprivileged callers (the test's operator uid) connect too.
+  if (SUPERVISOR_IS_ROOT) chmodSync(paths.socket, 0o666);
+  launchd.log(`listening on ${paths.socket}`);
+});
 server.on('error', (e) => {
   launchd.log(`server error: ${e.message}`);
   exitAfter('server error');

@@ -1,6 +1,6 @@
 // Helpers for integration tests that drive the fake `lotus` as a real process (no vitest imports here).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,10 +30,30 @@ export function assertFakeLotusBuilt(): void {
 }
 
 let python: string | undefined;
-/** The real python3 binary (skips slow pyenv-style shims for the repo-lock helper). */
+/**
+ * The real python3 binary (skips slow pyenv-style shims for the repo-lock helper). Run as root, fake lotus jobs run as
+ * the unprivileged operator (test/helpers/operator.ts), so a python under /root (pyenv) will not do: then the first
+ * system-wide python3 that anyone may run.
+ */
 export function pythonExecutable(): string {
-  python ??= execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim() || 'python3';
+  if (python !== undefined) return python;
+  const own = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim() || 'python3';
+  const candidates = process.getuid?.() === 0 ? [own, '/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3'] : [own];
+  python = candidates.find((p) => p.startsWith('/') && runnableByAnyone(p)) ?? own;
   return python;
+}
+
+/** Every folder above `p` searchable by others, and `p` executable by others (symlinks followed by stat). */
+function runnableByAnyone(p: string): boolean {
+  try {
+    for (let d = dirname(p); ; d = dirname(d)) {
+      if ((statSync(d).mode & 0o1) === 0) return false;
+      if (dirname(d) === d) break;
+    }
+    return (statSync(p).mode & 0o1) !== 0;
+  } catch {
+    return false;
+  }
 }
 
 /** A minimal, isolated environment for one fake daemon/CLI run on `repo` (API on a free port). */
