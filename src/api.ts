@@ -2,9 +2,11 @@ import { realpathSync } from 'node:fs';
 import type { ApplyResult } from './apply/apply.js';
 import type { ApplyHooks } from './apply/events.js';
 import type { Clock } from './apply/readiness.js';
+import { LotusctlError } from './model/errors.js';
 import type { Plan } from './model/plan.js';
 import { observe } from './observe/observe.js';
 import { diff } from './plan/diff.js';
+import { actForOperator, actingUser } from './system/host.js';
 import { Launchctl } from './system/launchctl.js';
 import { loadSpec as loadSpecFile, requireValid, type LoadedSpec, type LoadOptions } from './system/load-spec.js';
 import { resolveLaunchctlBinary } from './system/platform.js';
@@ -40,8 +42,21 @@ export async function planDestroy(spec: LoadedSpec | string, opts: PlanOptions =
   return planMode(spec, 'destroy', opts);
 }
 
+/**
+ * Agents belong to a user. Run as root without sudo there is none: gui/0 does not exist on a Mac and user/0 would run
+ * Lotus as root (issue 9, item 1; specs/domains.md). `validate` says so as a note; plan and apply refuse.
+ */
+function refuseAgentsAsRoot(agents: readonly { name: string; domain: { kind: string } }[], acting: string): void {
+  const names = agents.filter((j) => j.domain.kind !== 'system').map((j) => j.name);
+  if (acting !== 'root' || names.length === 0) return;
+  throw new LotusctlError('host.agents-as-root', `${names.join(', ')} ${names.length === 1 ? 'is an agent' : 'are agents'} (domain gui or user), but lotusctl runs as root without sudo: an agent belongs to a user, gui/0 does not exist on a Mac, and user/0 would run Lotus as root`, {
+    hint: 'run lotusctl as the user who owns the node, or with sudo from that account (sudo sets SUDO_UID); or make it a LaunchDaemon: domain: system with user: <name>. Nothing was changed',
+  });
+}
+
 async function planMode(spec: LoadedSpec | string, mode: 'apply' | 'destroy', opts: PlanOptions): Promise<Plan> {
   const loaded = requireValid(typeof spec === 'string' ? loadSpec(spec) : spec);
+  refuseAgentsAsRoot(loaded.desired.jobs, loaded.host.acting ?? 'user');
   const lc = opts.launchctl ?? defaultLaunchctl();
   const actual = await observe(loaded.desired, lc);
   return diff(loaded.desired, actual, {
@@ -70,6 +85,9 @@ export interface ApplyOptions {
 
 /** Carry out a plan (from plan() or a saved plan file); refuses a stale plan. */
 export async function apply(p: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  actForOperator();
+  // A saved plan names its domains (gui/501/…); applying its agents as a bare root would leave root-owned files behind.
+  refuseAgentsAsRoot(p.steps.map((s) => ({ name: s.service, domain: s.domain })), actingUser().acting);
   // The apply engine loads when a plan is carried out, not for plan/drift (start-up cost of the CLI).
   const { applyPlan } = await import('./apply/apply.js');
   return applyPlan(p, { ...opts, launchctl: opts.launchctl ?? defaultLaunchctl() });

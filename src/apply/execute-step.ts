@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { domainTarget } from '../launchd/domain.js';
 import { LotusctlError } from '../model/errors.js';
 import type { JobStep } from '../model/plan.js';
 import { writeFileAtomic } from '../system/atomic-file.js';
 import { backupFile, restoreBackup } from '../system/backups.js';
+import { makeDirs } from '../system/ownership.js';
 import type { Launchctl } from '../system/launchctl.js';
 import type { Clock } from './readiness.js';
 import { waitReady } from './readiness.js';
@@ -49,7 +50,7 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
   try {
     for (const dir of step.directories) {
       if (existsSync(dir)) continue;
-      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      makeDirs(dir, 0o755);
       record(`created ${dir}`);
     }
     const from = step.from;
@@ -66,7 +67,7 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
         record(`enabled ${where} (cleared lotusctl's disable override)`);
       }
     }
-    if (step.plist.action === 'write') mkdirSync(dirname(step.plistPath), { recursive: true, mode: 0o755 });
+    if (step.plist.action === 'write') makeDirs(dirname(step.plistPath), 0o755);
     if (step.ops.includes('disable')) {
       await lc.disable(step.domain, step.label);
       record(`disabled ${step.label} (it stays stopped across reboots and logins)`, { what: `enabled ${step.label} again`, run: async () => lc.enable(step.domain, step.label) });

@@ -12,6 +12,19 @@ export interface Diagnostic {
   readonly col?: number;
 }
 
+/**
+ * What a valid spec implies on this host, worth knowing but not a problem (which domain a service runs in and what
+ * that means, where the monitor runs, a host fact lotusctl could not read). `validate` prints them as `note:` lines.
+ */
+export interface Note {
+  /** Stable identifier, e.g. `note.domain-gui`. */
+  readonly code: string;
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  readonly line?: number;
+  readonly col?: number;
+}
+
 export function dottedPath(path: readonly (string | number)[]): string {
   return path
     .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`))

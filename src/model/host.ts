@@ -11,7 +11,18 @@ export interface SecretProblem {
 export interface HostFacts {
   /** Absolute home folder of the user lotusctl acts for (what `~` and `$HOME` expand to). */
   readonly home: string;
+  /** The uid whose gui/ and user/ domains agents load into: the operator's, also under sudo (SUDO_UID). */
   readonly uid: number;
+  /** That user's primary group (unknown in hand-made facts). */
+  readonly gid?: number;
+  /**
+   * How lotusctl runs: `user` as the operator; `sudo` as root for the operator (SUDO_UID/SUDO_USER); `root` as root
+   * with nobody to act for, where agents make no sense (gui/0 does not exist on a Mac, user/0 would run Lotus as root).
+   * Missing means `user` (facts made by hand: tests, the bench).
+   */
+  readonly acting?: 'user' | 'sudo' | 'root';
+  /** The operator's account name, when known (SUDO_USER under sudo). */
+  readonly userName?: string;
   /** Absolute path of the spec file; relative paths in it resolve against its folder. */
   readonly specPath: string;
   /** Bare program names from the spec, resolved on the search path; null when not found. */

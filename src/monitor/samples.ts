@@ -1,9 +1,10 @@
 // What each tick leaves behind: one JSON line per service in <stateDir>/samples/<YYYY-MM-DD>.jsonl (UTC date) for
 // reports, and <stateDir>/metrics.prom in the Prometheus text format (node_exporter's textfile collector reads it).
 // The text format is hand-written (it is small); prom-client would be the library for it, but it is not a dependency.
-import { closeSync, constants, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../system/atomic-file.js';
+import { giveToOwner, makeDirs } from '../system/ownership.js';
 import type { Decision, Observation } from './policy.js';
 
 /** One service's outcome in one tick. */
@@ -57,16 +58,19 @@ export function samplesPath(stateDir: string, time: number): string {
 /** Appends one line per result to the day's file (one write, O_APPEND, so concurrent readers see whole lines). */
 export function appendSamples(stateDir: string, results: readonly TickResult[], time: number): string {
   const file = samplesPath(stateDir, time);
-  mkdirSync(join(stateDir, 'samples'), { recursive: true, mode: 0o755 });
+  makeDirs(join(stateDir, 'samples'), 0o755);
   // O_NONBLOCK: a FIFO planted at the day's path fails the write (ENXIO) instead of blocking the monitor forever.
   const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NONBLOCK ?? 0);
   if (results.length > 0) {
+    const isNew = !existsSync(file);
     const fd = openSync(file, flags, 0o644);
     try {
       writeSync(fd, results.map((r) => `${JSON.stringify(sampleLine(r))}\n`).join(''));
     } finally {
       closeSync(fd);
     }
+    // As root for the operator (a system monitor), the day file is theirs like the rest of their state dir.
+    if (isNew) giveToOwner(file);
   }
   return file;
 }
@@ -151,7 +155,7 @@ export function metricsPath(stateDir: string): string {
 /** Replaces metrics.prom atomically, so a scraper never reads half a file. */
 export function writeMetrics(stateDir: string, results: readonly TickResult[]): string {
   const file = metricsPath(stateDir);
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  makeDirs(stateDir, 0o700);
   writeFileAtomic(file, renderMetrics(results), { mode: 0o644 });
   return file;
 }

@@ -1,9 +1,9 @@
 // What the monitor remembers between ticks, in <stateDir>/monitor-state.json (snake_case, ISO times, like state.json).
 // Read at the start of every tick and written before any action, so a monitor killed mid-restart still counts it.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { writeFileAtomic } from '../system/atomic-file.js';
+import { makeDirs } from '../system/ownership.js';
 import { FileReadError, readTextCapped } from '../system/read-file.js';
 import type { HealthStatus, ServiceState } from './policy.js';
 
@@ -105,7 +105,7 @@ export function readMonitorState(stateDir: string): MonitorStateRead {
 
 /** Replaces the file atomically with exactly these services, sorted by name (so removed services are forgotten). */
 export function writeMonitorState(stateDir: string, services: Readonly<Record<string, ServiceState>>): void {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  makeDirs(stateDir, 0o700);
   const body = Object.fromEntries(Object.keys(services).sort().map((name) => [name, toStored(services[name] as ServiceState)]));
   writeFileAtomic(monitorStatePath(stateDir), `${JSON.stringify({ format_version: 1, services: body }, null, 2)}\n`, { mode: 0o644 });
 }

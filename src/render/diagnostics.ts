@@ -1,4 +1,4 @@
-import { dottedPath, type Diagnostic } from '../model/diagnostic.js';
+import { dottedPath, type Diagnostic, type Note } from '../model/diagnostic.js';
 import type { Colors } from './colors.js';
 import { escapeControls } from './terminal-text.js';
 
@@ -10,6 +10,17 @@ export function formatDiagnostic(file: string, d: Diagnostic, c: Colors): string
   const sev = d.severity === 'warning' ? c.yellow('warning: ') : '';
   const hint = d.hint ? c.dim(` (${escapeControls(d.hint)})`) : '';
   return `${c.bold(where)}  ${path}${sev}${escapeControls(d.message)}${hint}`;
+}
+
+/** `lotus.yaml:LINE:COL  path: note: what it implies`. */
+export function formatNote(file: string, n: Note, c: Colors): string {
+  const where = n.line !== undefined ? `${file}:${n.line}:${n.col ?? 1}` : file;
+  const path = n.path.length > 0 ? `${dottedPath(n.path)}: ` : '';
+  return `${c.bold(where)}  ${path}${c.dim('note: ')}${n.message}`;
+}
+
+export function notesJson(file: string, ns: readonly Note[]): unknown {
+  return ns.map((n) => ({ file, line: n.line ?? null, col: n.col ?? null, code: n.code, path: dottedPath(n.path), message: n.message }));
 }
 
 export function summarizeDiagnostics(ds: readonly Diagnostic[]): string {

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { DesiredJob, DesiredState, PlistDict } from '../model/desired.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic, Note } from '../model/diagnostic.js';
 import type { HostFacts } from '../model/host.js';
 import { plistDirFor } from '../launchd/domain.js';
 import { renderPlist } from '../launchd/plist-render.js';
@@ -11,6 +11,7 @@ import { serviceLabel } from './semantic.js';
 import { durationSeconds, parseDuration, parseSize } from './units.js';
 
 type Located = Omit<Diagnostic, 'line' | 'col'>;
+type Noted = Omit<Note, 'line' | 'col'>;
 
 const LIMIT_KEYS: Record<keyof LimitsSpec, { key: string; unit: 'count' | 'bytes' | 'seconds' }> = {
   open_files: { key: 'NumberOfFiles', unit: 'count' },
@@ -186,7 +187,8 @@ function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, o
   if (s.umask !== undefined) plist.Umask = umask(s.umask);
   if (s.user !== undefined) plist.UserName = s.user;
   if (s.group !== undefined) plist.GroupName = s.group;
-  if (s.session_type !== undefined) plist.LimitLoadToSessionType = Array.isArray(s.session_type) ? [...s.session_type] : s.session_type;
+  const session = s.session_type ?? defaultSessionType(kind);
+  if (session !== undefined) plist.LimitLoadToSessionType = Array.isArray(session) ? [...session] : session;
   if (s.abandon_process_group !== undefined) plist.AbandonProcessGroup = s.abandon_process_group;
   const limits = resourceLimits(s.limits);
   if (Object.keys(limits.soft).length > 0) plist.SoftResourceLimits = limits.soft;
@@ -215,6 +217,17 @@ function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, o
   };
 }
 
+/**
+ * LimitLoadToSessionType when the spec sets none. An agent without it is an Aqua agent (launchd.plist(5),
+ * specs/launchd-behaviour.md §1): refused in user/<uid>. A `user` service says Background, and only Background: its
+ * plist sits in ~/Library/LaunchAgents, and an Aqua login loads every agent there whose session types include Aqua
+ * into gui/<uid>, which would start a second copy next to the one in user/<uid> (Homebrew lists all five types because
+ * one plist must fit whichever domain `brew services` picks; lotusctl fixes the domain per service). See specs/domains.md.
+ */
+function defaultSessionType(kind: 'gui' | 'user' | 'system'): string | undefined {
+  return kind === 'user' ? 'Background' : undefined;
+}
+
 function monitorJob(spec: Spec, m: MonitorSpec, host: HostFacts, out: Located[]): DesiredJob {
   const kind = spec.defaults.domain;
   const domain = kind === 'system' ? { kind } : { kind, uid: host.uid };
@@ -230,6 +243,7 @@ function monitorJob(spec: Spec, m: MonitorSpec, host: HostFacts, out: Located[])
     ThrottleInterval: 10,
     ExitTimeOut: 60,
     ProcessType: 'Background',
+    ...(defaultSessionType(kind) !== undefined ? { LimitLoadToSessionType: defaultSessionType(kind) as string } : {}),
     StandardOutPath: posix.join(logDir, 'monitor.out.log'),
     StandardErrorPath: posix.join(logDir, 'monitor.err.log'),
   };
@@ -262,16 +276,76 @@ export interface DesiredResult {
   readonly desired: DesiredState;
   /** Problems that need the host to see (a program not on PATH, an unreadable secret). */
   readonly diagnostics: readonly Located[];
+  /** What the spec implies on this host (domains, the monitor's domain, host facts that could not be read). */
+  readonly notes: readonly Noted[];
+}
+
+/** The services of a spec that are agents (gui or user domain), by name. */
+export function agentServices(spec: Spec): string[] {
+  return Object.entries(spec.services).filter(([, s]) => (s.domain ?? spec.defaults.domain) !== 'system').map(([n]) => n);
+}
+
+const list = (names: readonly string[]): string => (names.length === 1 ? `"${names[0]}"` : names.map((n) => `"${n}"`).join(', '));
+
+/**
+ * What each domain implies for the services in it (issue 9, item 9; specs/domains.md), one note per domain used, and
+ * the refusal plan and apply will give when agents meet a bare root (no sudo): gui/0 does not exist on a Mac and
+ * user/0 would run the node as root.
+ */
+function domainNotes(spec: Spec, host: HostFacts): Noted[] {
+  const out: Noted[] = [];
+  const who = host.userName ?? `uid ${host.uid}`;
+  const byDomain = new Map<string, string[]>();
+  for (const [name, s] of Object.entries(spec.services)) {
+    if (s.state === 'absent') continue;
+    const d = s.domain ?? spec.defaults.domain;
+    byDomain.set(d, [...(byDomain.get(d) ?? []), name]);
+  }
+  const at = (names: readonly string[]): (string | number)[] => {
+    const first = names[0] as string;
+    return spec.services[first]?.domain !== undefined ? ['services', first, 'domain'] : ['defaults', 'domain'];
+  };
+  const gui = byDomain.get('gui');
+  if (gui) {
+    out.push({
+      code: 'note.domain-gui', path: at(gui),
+      message: `${list(gui)} run${gui.length === 1 ? 's' : ''} in gui/${host.uid}, ${who}'s console session: it stops when ${who} logs out and does not start after a reboot until ${who} logs in at the console; for a node that must run unattended use domain: system with user: (README, Domains)`,
+    });
+  }
+  const user = byDomain.get('user');
+  if (user) {
+    out.push({
+      code: 'note.domain-user', path: at(user),
+      message: `${list(user)} run${user.length === 1 ? 's' : ''} in user/${host.uid}, ${who}'s background domain: it keeps running without a GUI session, but after a reboot it starts only when ${who} first logs in (console or SSH); use domain: system with user: to start at boot (specs/domains.md)`,
+    });
+  }
+  const system = byDomain.get('system');
+  if (system) {
+    const asRoot = system.filter((n) => spec.services[n]?.user === undefined);
+    out.push({
+      code: 'note.domain-system', path: at(system),
+      message: `${list(system)} run${system.length === 1 ? 's' : ''} in the system domain: ${system.length === 1 ? 'it starts' : 'they start'} at boot, before anyone logs in; plan and apply need sudo${asRoot.length > 0 ? `; ${list(asRoot)} run${asRoot.length === 1 ? 's' : ''} as root (set user: to run Lotus as a normal account)` : ''}`,
+    });
+  }
+  const agents = agentServices(spec);
+  if (host.acting === 'root' && agents.length > 0) {
+    out.push({
+      code: 'note.agents-as-root', path: at(agents),
+      message: `lotusctl runs as root without sudo, so plan and apply will refuse ${list(agents)}: an agent belongs to a user, gui/0 does not exist on a Mac and user/0 would run Lotus as root; run lotusctl as that user, or with sudo from that user's account`,
+    });
+  }
+  return out;
 }
 
 /** The jobs a valid spec describes on this host. Pure: everything it needs is in `host`. */
 export function toDesiredState(spec: Spec, host: HostFacts): DesiredResult {
   const diagnostics: Located[] = [];
+  const notes: Noted[] = domainNotes(spec, host);
   const jobs = dependencyOrder(spec).map((n) => serviceJob(spec, n, spec.services[n] as ServiceSpec, host, diagnostics));
   if (spec.monitor) jobs.push(monitorJob(spec, spec.monitor, host, diagnostics));
   const stateDir = resolvePath(spec.defaults.state_dir, host.home, posix.dirname(host.specPath));
   const owner = { spec: host.specPath, ...(spec.name !== undefined ? { name: spec.name } : {}) };
-  return { desired: { jobs, stateDir, owner }, diagnostics };
+  return { desired: { jobs, stateDir, owner }, diagnostics, notes };
 }
 
 /** The bare program names a spec uses, for the shell to look up before calling toDesiredState. */

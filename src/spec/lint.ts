@@ -38,6 +38,20 @@ export function lintProblems(spec: Spec): Located[] {
     } else if (s.session_type !== undefined) {
       warn(p('session_type'), 'lint.session-type-in-daemon', 'LimitLoadToSessionType applies to agents only; a LaunchDaemon ignores it', 'remove session_type', 'key');
     }
+    if (domain !== 'system' && s.session_type !== undefined) {
+      const types: readonly string[] = Array.isArray(s.session_type) ? s.session_type : [s.session_type];
+      // launchd.plist(5): a job loads only into sessions of the listed types (specs/launchd-behaviour.md §1).
+      const needed = domain === 'user' ? 'Background' : 'Aqua';
+      if (!types.includes(needed)) {
+        out.push({
+          severity: 'error', code: 'spec.session-type-excludes-domain', path: p('session_type'),
+          message: `session_type ${types.join(', ')} leaves out ${needed}, the session of the ${domain} domain: launchd refuses to load the job there`,
+          hint: domain === 'user' ? 'remove session_type (lotusctl writes Background for domain: user)' : 'remove session_type (an agent without it is an Aqua agent)',
+        });
+      } else if (domain === 'user' && types.includes('Aqua')) {
+        warn(p('session_type'), 'lint.user-agent-also-aqua', 'session_type includes Aqua: the next console login loads this plist into gui/<uid> too, and a second Lotus fights the first over the repo lock', 'remove session_type (lotusctl writes Background alone for domain: user)');
+      }
+    }
     if (s.process_type === 'Background') {
       warn(p('process_type'), 'lint.background-process-type', 'ProcessType Background throttles CPU and I/O: a syncing node falls behind the chain', 'use Interactive or Standard');
     }

@@ -5,12 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { InternalError, LotusctlError, isLotusctlError } from '../model/errors.js';
 import { readFileCappedIfExists, type ReadKind } from './read-file.js';
+import { ownerFor } from './ownership.js';
 
 /** How the replaced file must end up. */
 export interface AtomicWriteOptions {
   /** Exact permission bits of the result (e.g. 0o600); the process umask never applies. */
   readonly mode: number;
-  /** Owner to set when given (needs root for anyone but yourself); a failure is an error, never ignored. */
+  /**
+   * Owner to set when given (needs root for anyone but yourself); a failure is an error, never ignored. Without it,
+   * a file in the operator's home gets the home's owner when lotusctl runs as root for them (src/system/ownership.ts).
+   */
   readonly uid?: number;
   readonly gid?: number;
 }
@@ -31,7 +35,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: A
     // Born private; the final mode is set explicitly below, so the content is never more exposed than asked.
     fd = openSync(tmp, 'wx', 0o600);
     writeFileSync(fd, data);
-    if (opts.uid !== undefined || opts.gid !== undefined) fchownSync(fd, opts.uid ?? -1, opts.gid ?? -1);
+    const owner = opts.uid !== undefined || opts.gid !== undefined ? { uid: opts.uid ?? -1, gid: opts.gid ?? -1 } : ownerFor(path);
+    if (owner !== undefined) fchownSync(fd, owner.uid, owner.gid);
     // After chown: chown may clear mode bits.
     fchmodSync(fd, opts.mode);
     fsyncSync(fd);

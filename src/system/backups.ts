@@ -1,9 +1,10 @@
 // Previous plist generations, so a bad apply can be undone: <stateDir>/backups/<label>/<UTC stamp>-<digest8>.plist.
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InternalError, LotusctlError } from '../model/errors.js';
 import { sha256 } from '../plan/digest.js';
 import { errnoCode, readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { makeDirs } from './ownership.js';
 
 export const DEFAULT_BACKUP_KEEP = 5;
 // YYYYMMDDTHHMMSSmmmZ: fixed width, so name order is time order.
@@ -27,7 +28,7 @@ export function backupFile(stateDir: string, label: string, sourcePath: string, 
   const data = readFileIfExists(sourcePath);
   if (data === undefined) return undefined;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir, 0o700);
   } catch (e) {
     throw new LotusctlError('backup.failed', `cannot create backup directory ${dir}: ${errnoCode(e) ?? String(e)}`, {
       hint: `check the ownership of ${stateDir} (was lotusctl run with sudo?)`, cause: e,

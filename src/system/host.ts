@@ -1,9 +1,12 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, resolve } from 'node:path';
+import { LotusctlError } from '../model/errors.js';
 import type { HostFacts, SecretProblem } from '../model/host.js';
+import { actForHomeOwner } from './ownership.js';
 import { cliEntryPath } from './package-info.js';
 import { FileReadError, readFileCapped } from './read-file.js';
+import { lookupAccount } from './users.js';
 
 // Homebrew's prefixes are not on launchd's PATH (specs/launchd-behaviour.md §1), so look there too.
 const EXTRA_PATH = ['/opt/homebrew/bin', '/usr/local/bin'];
@@ -89,14 +92,61 @@ export function lotusctlCommand(): string[] {
 
 /** What a saved plan may touch on this machine: this user's home and uid, and the LaunchDaemons folder. */
 export function planBounds(env: NodeJS.ProcessEnv = process.env): { home: string; uid: number; systemDaemonsDir: string } {
-  return { home: homeDir(env), uid: process.getuid?.() ?? 501, systemDaemonsDir: env.LOTUSCTL_SYSTEM_DAEMONS_DIR || '/Library/LaunchDaemons' };
+  // Under sudo that is the operator's (SUDO_USER's) home and uid, as for plans made from a spec.
+  const who = actingUser(env);
+  return { home: who.home, uid: who.uid, systemDaemonsDir: env.LOTUSCTL_SYSTEM_DAEMONS_DIR || '/Library/LaunchDaemons' };
+}
+
+/** The account lotusctl acts for, and how (HostFacts.acting). */
+export interface ActingUser {
+  readonly uid: number;
+  readonly gid: number;
+  readonly home: string;
+  readonly acting: NonNullable<HostFacts['acting']>;
+  readonly name?: string;
+}
+
+/**
+ * Whom lotusctl acts for. Not root: this user, HOME as home. Root with SUDO_UID (set by sudo(8) with SUDO_USER and
+ * SUDO_GID): the user who ran sudo, as Homebrew's services code does; home and group come from Directory Services,
+ * never from HOME or os.userInfo (both describe root). Root without it: root (acting `root`).
+ */
+export function actingUser(env: NodeJS.ProcessEnv = process.env): ActingUser {
+  const euid = process.geteuid?.() ?? 0;
+  const sudoUid = Number(env.SUDO_UID);
+  if (euid !== 0) {
+    return { uid: process.getuid?.() ?? euid, gid: process.getgid?.() ?? 20, home: homeDir(env), acting: 'user' };
+  }
+  if (env.SUDO_UID !== undefined && Number.isSafeInteger(sudoUid) && sudoUid > 0) {
+    const account = lookupAccount(env.SUDO_USER ?? '', env);
+    if (account.uid !== sudoUid) {
+      throw new LotusctlError('host.sudo-mismatch', `SUDO_UID is ${sudoUid} but the account ${account.name} (SUDO_USER) has uid ${account.uid}`, {
+        hint: 'run lotusctl through sudo itself (it sets both), not with these variables set by hand',
+      });
+    }
+    const gid = env.SUDO_GID ? Number(env.SUDO_GID) : NaN;
+    return { uid: sudoUid, gid: Number.isSafeInteger(gid) && gid >= 0 ? gid : account.gid, home: account.home, acting: 'sudo', name: account.name };
+  }
+  return { uid: 0, gid: process.getgid?.() ?? 0, home: homeDir(env), acting: 'root' };
+}
+
+/**
+ * Run as root for someone (sudo, or the system monitor whose HOME is the operator's), what lotusctl creates in their
+ * home must be theirs (src/system/ownership.ts). The CLI calls this before any command; so do the API's entry points.
+ */
+export function actForOperator(env: NodeJS.ProcessEnv = process.env): void {
+  actForHomeOwner(actingUser(env).home);
 }
 
 export function gatherHostFacts(opts: { specPath: string; programs: readonly string[]; secretFiles: readonly string[]; env?: NodeJS.ProcessEnv }): HostFacts {
   const env = opts.env ?? process.env;
+  const who = actingUser(env);
   return {
-    home: homeDir(env),
-    uid: process.getuid?.() ?? 501,
+    home: who.home,
+    uid: who.uid,
+    gid: who.gid,
+    acting: who.acting,
+    ...(who.name !== undefined ? { userName: who.name } : {}),
     specPath: resolve(opts.specPath),
     programs: Object.fromEntries(opts.programs.map((p) => [p, which(p, env)])),
     ...secretFacts(opts.secretFiles),

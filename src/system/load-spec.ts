@@ -1,13 +1,13 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DesiredState } from '../model/desired.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic, Note } from '../model/diagnostic.js';
 import type { HostFacts } from '../model/host.js';
 import { programsToResolve, secretFiles, toDesiredState } from '../spec/desired.js';
 import type { Spec } from '../spec/schema.js';
 import { validateSpecText } from '../spec/validate.js';
 import { locate } from '../spec/yaml-source.js';
-import { gatherHostFacts, homeDir } from './host.js';
+import { actingUser, gatherHostFacts } from './host.js';
 import { readSpecFile } from './spec-file.js';
 import { LotusctlError } from '../model/errors.js';
 import { formatDiagnostic } from '../render/diagnostics.js';
@@ -24,6 +24,8 @@ export interface LoadedSpec {
   readonly desired?: DesiredState;
   /** Every problem, located, errors and warnings. */
   readonly diagnostics: readonly Diagnostic[];
+  /** What the spec implies on this host (`validate` shows them); empty when the spec is invalid. */
+  readonly notes?: readonly Note[];
   readonly ok: boolean;
 }
 
@@ -41,7 +43,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const v = validateSpecText(text, opts.strict ? { strict: true } : {});
   if (!v.spec) return { file, path, text, diagnostics: v.diagnostics, ok: false };
   const env = opts.env ?? process.env;
-  const host = gatherHostFacts({ specPath: path, programs: programsToResolve(v.spec), secretFiles: secretFiles(v.spec, homeDir(env), path), env });
+  const host = gatherHostFacts({ specPath: path, programs: programsToResolve(v.spec), secretFiles: secretFiles(v.spec, actingUser(env).home, path), env });
   const r = toDesiredState(v.spec, host);
   const hostDiagnostics = r.diagnostics.map((d): Diagnostic => ({
     ...d, ...(opts.strict && d.severity === 'warning' ? { severity: 'error' as const } : {}), ...locate(v.source, d.path),
@@ -50,7 +52,8 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const ok = !diagnostics.some((d) => d.severity === 'error');
   // The owner is the file itself, whatever path or symlink named it.
   const desired = { ...r.desired, owner: { ...r.desired.owner, spec: realpathOr(path) } };
-  return { file, path, text, spec: v.spec, host, desired, diagnostics, ok };
+  const notes = r.notes.map((n): Note => ({ ...n, ...locate(v.source, n.path) }));
+  return { file, path, text, spec: v.spec, host, desired, diagnostics, notes, ok };
 }
 
 function realpathOr(p: string): string {

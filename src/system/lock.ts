@@ -1,13 +1,14 @@
 // One writer per state directory (Terraform's state lock): `<stateDir>/lock.json`, created with O_EXCL.
 // A lock is never taken over silently, not even from a dead holder: the user runs `lotusctl force-unlock <ID>`.
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
 import { LotusctlError } from '../model/errors.js';
 import { sha256 } from '../plan/digest.js';
+import { giveToOwner, makeDirs } from './ownership.js';
 import { errnoCode } from './atomic-file.js';
 import { FileReadError, readFileCapped } from './read-file.js';
 
@@ -253,6 +254,7 @@ function tryCreate(file: string, info: LockInfo): boolean {
   try {
     writeFileSync(fd, `${JSON.stringify(info, null, 2)}\n`);
     fsyncSync(fd);
+    giveToOwner(file);
   } catch (e) {
     // A half-written lock would block everyone until force-unlock: remove the file we just created.
     try { closeSync(fd); } catch { /* reported below */ }
@@ -266,7 +268,7 @@ function tryCreate(file: string, info: LockInfo): boolean {
 function ensureStateDir(stateDir: string): void {
   try {
     // mkdir's mode is filtered by the umask; chmod what we created so it is exactly 0700.
-    if (mkdirSync(stateDir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(stateDir, 0o700);
+    if (makeDirs(stateDir, 0o700) !== undefined) chmodSync(stateDir, 0o700);
   } catch (e) {
     throw ioError(`cannot create state directory ${stateDir}`, stateDir, e);
   }

@@ -16,3 +16,27 @@ export function resolveLaunchctlBinary(env: Readonly<Record<string, string | und
     hint: 'Set LOTUSCTL_LAUNCHCTL to the launchctl test double (test/fakes/bin/launchctl), or run `npm run demo`, which uses the sandbox.',
   });
 }
+
+/** macOS programs lotusctl runs or writes into plists, each owned by one module of src/system. */
+export const MACOS_TOOLS = {
+  /** Directory Services: the sudo user's passwd entry (src/system/users.ts). */
+  dscl: '/usr/bin/dscl',
+  /** kern.maxfilesperproc (src/system/host.ts). */
+  sysctl: '/usr/sbin/sysctl',
+  /** The mount table: which file system a volume has (src/system/mounts.ts). */
+  mount: '/sbin/mount',
+  /** Blocks until a path exists; jobs whose repo is on an external volume start through it (src/spec/desired.ts). */
+  wait4path: '/bin/wait4path',
+} as const;
+
+export type MacosTool = keyof typeof MACOS_TOOLS;
+
+/**
+ * Where a macOS tool is: `$LOTUSCTL_MACOS_TOOLS/<name>` when set (the sandbox's doubles, like LOTUSCTL_LAUNCHCTL),
+ * the real path on darwin, undefined elsewhere (callers then treat what the tool would tell as unknown).
+ */
+export function macosTool(name: MacosTool, env: Readonly<Record<string, string | undefined>>, platform: string = process.platform): string | undefined {
+  const dir = env['LOTUSCTL_MACOS_TOOLS'];
+  if (dir !== undefined && dir !== '') return `${dir.replace(/\/+$/, '')}/${name}`;
+  return platform === 'darwin' ? MACOS_TOOLS[name] : undefined;
+}

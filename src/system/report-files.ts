@@ -1,5 +1,6 @@
 // The shell half of health reports: read the samples day files a window touches, write the report files atomically.
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
+import { makeDirs } from './ownership.js';
 import { dirname, join, resolve } from 'node:path';
 import { LotusctlError } from '../model/errors.js';
 import {
@@ -46,7 +47,7 @@ export async function readSamplesForWindow(stateDir: string, window: ReportWindo
 export function ensureReportDir(dir: string): void {
   try {
     const abs = resolve(dir);
-    const first = mkdirSync(abs, { recursive: true, mode: 0o755 });
+    const first = makeDirs(abs, 0o755);
     if (first === undefined) return;
     // Only the folders this call created: an existing parent keeps its owner's choice.
     for (let d = abs; ; d = dirname(d)) {

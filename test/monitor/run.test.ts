@@ -1,6 +1,6 @@
 // `monitor run` end to end: the fake launchd supervises a fake lotus daemon; the monitor probes them for real.
 // Each runMonitor({ once: true }) is a whole process lifetime of the monitor: everything it remembers is on disk.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,8 @@ import { FakeLaunchd, waitFor } from '../fakes/launchctl/harness.js';
 import { recordAsApplied } from '../helpers/applied.js';
 import { fakeLaunchctlPath } from '../fakes/launchctl/index.js';
 import { assertFakeLotusBuilt, killAllFakeLotus, pythonExecutable, waitForApi } from '../fakes/lotus/harness.js';
+import { MACOS_TOOLS_DIR } from '../helpers/cli.js';
+import { IS_ROOT, OPERATOR } from '../helpers/operator.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -60,12 +62,22 @@ const MONITOR = `monitor:
 /** A temp HOME with lotus.yaml for one fake lotus service, its plist bootstrapped into the fake launchd. */
 async function startBox(): Promise<Box> {
   const root = mkdtempSync(join(tmpdir(), 'lotusctl-monitor-run-'));
-  const fake = FakeLaunchd.create();
+  const fake = FakeLaunchd.create({ consoleUid: OPERATOR.uid, consoleGid: OPERATOR.gid });
   const lc = new Launchctl({ binary: fakeLaunchctlPath(), env: fake.env });
   const home = join(root, 'home');
   const repo = join(root, 'lotus-repo');
   const stateDir = join(root, 'state');
   const specFile = join(root, 'lotus.yaml');
+  if (IS_ROOT) {
+    // The node is the operator's agent (gui/<operator>) and its repo is here. This in-process monitor runs as root,
+    // so it acts for the operator the way `sudo lotusctl monitor run` would: SUDO_* and their Directory Services entry.
+    chownSync(root, OPERATOR.uid, OPERATOR.gid);
+    writeFileSync(join(root, 'passwd'), `${OPERATOR.name}:*:${OPERATOR.uid}:${OPERATOR.gid}::${home}:/bin/sh\n`);
+    Object.assign(process.env, {
+      SUDO_UID: String(OPERATOR.uid), SUDO_GID: String(OPERATOR.gid), SUDO_USER: OPERATOR.name,
+      LOTUSCTL_MACOS_TOOLS: MACOS_TOOLS_DIR, FAKE_DSCL_PASSWD: join(root, 'passwd'),
+    });
+  }
   writeFileSync(specFile, `version: 1
 defaults:
   domain: gui
@@ -89,6 +101,7 @@ ${MONITOR}
   // HOME only decides where the plist goes; the monitor never writes plists.
   const loaded = loadSpec(specFile, { env: { ...process.env, HOME: home } });
   recordAsApplied(specFile, { ...process.env, HOME: home });
+  expect(loaded.desired?.jobs[0]?.domain).toEqual({ kind: 'gui', uid: OPERATOR.uid });
   expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const job = loaded.desired?.jobs.find((j) => j.name === 'lotus') as DesiredJob;
   mkdirSync(dirname(job.plistPath), { recursive: true });

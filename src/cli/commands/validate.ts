@@ -1,5 +1,5 @@
 import { requireValid, type LoadedSpec } from '../../system/load-spec.js';
-import { diagnosticsJson, formatDiagnostic, summarizeDiagnostics } from '../../render/diagnostics.js';
+import { diagnosticsJson, formatDiagnostic, formatNote, notesJson, summarizeDiagnostics } from '../../render/diagnostics.js';
 import { ExitCode } from '../errors.js';
 import type { Output } from '../output.js';
 
@@ -19,12 +19,15 @@ export function reportDiagnostics(loaded: LoadedSpec, o: Output, opts: { json?: 
 
 export function runValidate(loaded: LoadedSpec, o: Output, opts: { json?: boolean }): number {
   if (opts.json) {
-    o.out(JSON.stringify({ format_version: '1', file: loaded.file, valid: loaded.ok, diagnostics: diagnosticsJson(loaded.file, loaded.diagnostics) }, null, 2));
+    o.out(JSON.stringify({ format_version: '1', file: loaded.file, valid: loaded.ok, diagnostics: diagnosticsJson(loaded.file, loaded.diagnostics), notes: notesJson(loaded.file, loaded.notes ?? []) }, null, 2));
     return loaded.ok ? 0 : 1;
   }
   reportDiagnostics(loaded, o);
   const services = Object.keys(loaded.spec?.services ?? {}).length;
   const warnings = loaded.diagnostics.length;
   o.out(`${loaded.file}: valid (${services} service${services === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''})`);
+  // What the spec means on this Mac (domains, the monitor, host facts): after the verdict, so scripts reading the
+  // first line keep working.
+  for (const n of loaded.notes ?? []) o.out(formatNote(loaded.file, n, o.colors));
   return 0;
 }
