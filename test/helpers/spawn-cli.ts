@@ -8,8 +8,10 @@ export class CliProcess {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: readonly string[], opts: { env: Record<string, string>; cwd: string }) {
-    this.child = spawn(process.execPath, [cliPath, ...args], { env: { NO_COLOR: '1', ...opts.env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `uid`/`gid`: run it as the sandbox's operator (`...sb.runAs()`), as Sandbox.cli does. */
+  constructor(args: readonly string[], opts: { env: Record<string, string>; cwd: string; uid?: number; gid?: number }) {
+    const as = { ...(opts.uid !== undefined ? { uid: opts.uid } : {}), ...(opts.gid !== undefined ? { gid: opts.gid } : {}) };
+    this.child = spawn(process.execPath, [cliPath, ...args], { env: { NO_COLOR: '1', ...opts.env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...as });
     this.child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString('utf8')));
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));

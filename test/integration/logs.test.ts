@@ -102,7 +102,7 @@ describe('lotusctl logs', () => {
     sb.writeSpec(SPEC);
     mkdirSync(logDir());
     writeFileSync(err(), 'before\n');
-    proc = new CliProcess(['logs', 'daemon', '--stderr', '-f', '-n', '1'], { env: sb.env, cwd: sb.root });
+    proc = new CliProcess(['logs', 'daemon', '--stderr', '-f', '-n', '1'], { env: sb.env, cwd: sb.root, ...sb.runAs() });
     const saw = (what: string, text: () => string = () => proc!.stdout) => waitFor(what, () => text().includes(what), 20_000);
     await saw('before');
     appendFileSync(err(), 'one\n');

@@ -102,7 +102,7 @@ describe('lotusctl status', () => {
 
   it('--watch prints a new table each interval when stdout is not a terminal; Ctrl-C ends it with 0', async () => {
     sb.writeSpec(Sandbox.lotusDaemonSpec());
-    proc = new CliProcess(['status', '--watch', '--interval', '500ms'], { env: sb.env, cwd: sb.root });
+    proc = new CliProcess(['status', '--watch', '--interval', '500ms'], { env: sb.env, cwd: sb.root, ...sb.runAs() });
     await waitFor('two tables', () => (proc!.stdout.match(/^--- \d{4}-\d\d-\d\dT/gm) ?? []).length >= 2, 30_000);
     expect(await proc.interrupt()).toEqual({ code: 0, signal: null });
     expect(proc.stdout.match(/^SERVICE +LABEL/gm)!.length).toBeGreaterThanOrEqual(2);
