@@ -8,6 +8,7 @@ import { backupFile, restoreBackup } from '../system/backups.js';
 import { makeDirs } from '../system/ownership.js';
 import type { Launchctl } from '../system/launchctl.js';
 import type { Clock } from './readiness.js';
+import { stillStopping, stopJob } from './stop-job.js';
 import { waitReady } from './readiness.js';
 
 export interface StepContext {
@@ -58,7 +59,8 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
       const where = `${domainTarget(from.domain)}/${from.label}`;
       if (from.ops.includes('bootout')) {
         const loadedBefore = (await lc.print(from.domain, from.label).catch(() => undefined)) !== undefined;
-        await lc.bootout(from.domain, from.label);
+        // A move (domain or label): the old job drains before the new one starts on the same repo (issue 9, item 6).
+        await stopJob(lc, from.domain, from.label, progress);
         record(`booted out ${where}`, loadedBefore ? { what: `bootstrapped ${where} again`, run: async () => lc.bootstrap(from.domain, from.plistPath, { label: from.label }) } : undefined);
       }
       if (from.removePlist) removeWithBackup(from.label, from.plistPath);
@@ -73,7 +75,7 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
       record(`disabled ${step.label} (it stays stopped across reboots and logins)`, { what: `enabled ${step.label} again`, run: async () => lc.enable(step.domain, step.label) });
     }
     if (step.ops.includes('bootout')) {
-      await lc.bootout(step.domain, step.label);
+      await stopJob(lc, step.domain, step.label, progress, initial?.parsed.exitTimeout);
       record(`booted out ${step.label}`);
     }
     if (step.plist.action === 'write') {
@@ -93,7 +95,7 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
     }
     if (step.ops.includes('bootstrap')) {
       await lc.bootstrap(step.domain, step.plistPath, { label: step.label });
-      record(`bootstrapped ${step.label}`, { what: `booted out ${step.label}`, run: async () => void (await lc.bootout(step.domain, step.label)) });
+      record(`bootstrapped ${step.label}`, { what: `booted out ${step.label}`, run: async () => void (await stopJob(lc, step.domain, step.label, progress)) });
     }
     if (step.ops.includes('kickstart')) {
       await lc.kickstart(step.domain, step.label);
@@ -118,14 +120,19 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
         failedUndo.push(`${u.what}: ${(ue as Error).message}`);
       }
     }
-    // The job was loaded before the step: load the restored plist again so the service is back as it was.
+    // The job was loaded before the step: load the restored plist again so the service is back as it was, but never
+    // over a process that is still draining (two Lotus on one repo): wait for it as a bootout would, or say so.
     if (wasLoaded && step.ops.includes('bootout')) {
       try {
-        await lc.bootout(step.domain, step.label).catch(() => undefined);
+        // The step's own bootout already waited the job's whole stop time: look once more, do not wait again.
+        if (!stillStopping(e)) await stopJob(lc, step.domain, step.label, progress);
+        else if ((await lc.print(step.domain, step.label)) !== undefined) throw e;
         await lc.bootstrap(step.domain, step.plistPath, { label: step.label });
         undone.push(`bootstrapped the previous ${step.label} again`);
       } catch (ue) {
-        failedUndo.push(`reloading the previous ${step.label}: ${(ue as Error).message}`);
+        failedUndo.push(stillStopping(ue)
+          ? `reloading the previous ${step.label}: its process is still shutting down, and lotusctl does not load a second copy over it; run lotusctl apply again once it has exited`
+          : `reloading the previous ${step.label}: ${(ue as Error).message}`);
       }
     }
     throw new StepFailed(step, e, done, undone, failedUndo);

@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import cron from 'node-cron';
 import { realClock, type Clock } from '../apply/readiness.js';
 import type { DesiredJob, SpecOwner } from '../model/desired.js';
-import { LotusctlError } from '../model/errors.js';
+import { isLotusctlError, LotusctlError } from '../model/errors.js';
+import { stopWaitMs } from '../launchd/stop-wait.js';
 import { reportSettings, type ReportSettings } from '../report/index.js';
 import { terminalSafe } from '../render/terminal-text.js';
 import type { Spec } from '../spec/schema.js';
@@ -184,11 +185,27 @@ async function act(job: WatchedJob, dec: Decision, prev: ServiceState | undefine
   if (prev?.lastStatus !== dec.health.status) d.log(dec.health.status === 'unhealthy' ? 'warn' : 'info', 'status', `${job.name} is ${dec.health.status}`, { ...fields, was: prev?.lastStatus ?? null });
   let error: string | undefined;
   if (dec.action === 'restart') {
-    d.log('warn', 'restart', `restarting ${job.name}: ${dec.why}`, { ...fields, restarts_in_window: dec.state.restartTimes.length });
+    // -k kills the running instance first (launchd.md §3; SIGTERM, SIGKILL after ExitTimeOut). Whether launchctl
+    // waits for the old process is not documented, and Lotus may take its whole ExitTimeOut to close its
+    // datastores (issue 9, item 6): give the call that long, then wait for a new instance for as long again.
+    const before = (await d.lc.print(job.domain, job.label).catch(() => undefined))?.parsed;
+    const limit = stopWaitMs(before?.exitTimeout ?? job.exitTimeoutSeconds);
+    d.log('warn', 'restart', `restarting ${job.name}: ${dec.why}; waiting up to ${Math.round(limit / 1000)}s for it to stop and start again`, { ...fields, restarts_in_window: dec.state.restartTimes.length });
     try {
-      // -k kills the running instance first (launchd.md §3; SIGTERM, SIGKILL after ExitTimeOut). Whether launchctl
-      // waits for the old process is not documented: no retry here, the next tick reads what happened.
-      await d.lc.kickstart(job.domain, job.label, { kill: true });
+      try {
+        await d.lc.kickstart(job.domain, job.label, { kill: true, timeoutMs: limit });
+      } catch (e) {
+        // 36/37: the old instance is still draining; a timeout: launchctl is still waiting for it. Both: wait below.
+        if (!(isLotusctlError(e) && ['launchctl.in-progress', 'launchctl.timeout'].includes(e.code))) throw e;
+      }
+      const pid = await d.lc.waitRestarted(job.domain, job.label, before?.pid, limit, (waited) =>
+        d.log('info', 'restart-waiting', `waiting for ${job.name} to stop and start again: ${Math.round(waited / 1000)}s of up to ${Math.round(limit / 1000)}s`, fields));
+      if (pid === undefined) {
+        throw new LotusctlError('monitor.restart-timeout', `${job.label} had no new instance ${Math.round(limit / 1000)}s after kickstart -k`, {
+          hint: 'its old process may still be shutting down (ExitTimeOut); the next ticks see what happened',
+        });
+      }
+      d.log('info', 'restarted', `${job.name} runs again as pid ${pid}`, { ...fields, pid, previous_pid: before?.pid ?? null });
     } catch (e) {
       error = (e as Error).message;
       d.log('error', 'restart-failed', `launchctl kickstart -k ${job.label} failed: ${error}`, { ...fields, hint: (e as LotusctlError).hint ?? null });

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../model/diagnostic.js';
+import { NO_SIGKILL_WAIT_S } from '../launchd/stop-wait.js';
 import { parseDuration } from './units.js';
 import type { ServiceSpec, Spec } from './schema.js';
 
@@ -63,7 +64,10 @@ export function lintProblems(spec: Spec): Located[] {
       warn(p(key), 'lint.low-priority-io', 'low-priority I/O throttles disk access: a syncing node falls behind the chain', `set ${key}: false`);
     }
     const exitMs = parseDuration(s.exit_timeout ?? '') ?? undefined;
-    if (s.exit_timeout !== undefined && exitMs !== undefined && exitMs < MIN_EXIT_TIMEOUT_MS) {
+    if (exitMs === 0) {
+      // launchd.plist(5), specs/launchd-behaviour.md §1: ExitTimeOut 0 = infinite, no SIGKILL ever.
+      warn(p('exit_timeout'), 'lint.exit-timeout-never-kills', `exit_timeout: ${s.exit_timeout} means launchd never sends SIGKILL: a Lotus that hangs while stopping blocks bootout, apply and the monitor's restarts for as long as it hangs (lotusctl gives up waiting after ${NO_SIGKILL_WAIT_S / 60} minutes)`, 'use 120s or more: time for Lotus to close its datastores, with SIGKILL as the last resort');
+    } else if (s.exit_timeout !== undefined && exitMs !== undefined && exitMs < MIN_EXIT_TIMEOUT_MS) {
       warn(p('exit_timeout'), 'lint.exit-timeout-short', `launchd sends SIGKILL ${s.exit_timeout} after SIGTERM: Lotus may need minutes to close its datastores cleanly`, 'use 120s or more');
     }
     const soft = s.limits?.open_files?.soft;

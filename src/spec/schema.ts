@@ -145,7 +145,7 @@ export const serviceSchema = z
     run_at_load: z.boolean().default(true).describe('RunAtLoad'),
     keep_alive: keepAliveSchema.default({ successful_exit: false }),
     throttle_interval: duration.optional().describe('ThrottleInterval: fewest seconds between spawns (launchd default 10s)'),
-    exit_timeout: duration.default('120s').describe('ExitTimeOut: SIGTERM to SIGKILL; Lotus shuts down gracefully, give it minutes (launchd alone would wait about 5s)'),
+    exit_timeout: duration.default('120s').describe('ExitTimeOut: SIGTERM to SIGKILL; Lotus shuts down gracefully, give it minutes (launchd alone would wait about 5s); 0s: launchd never sends SIGKILL'),
     process_type: z.enum(PROCESS_TYPES).optional().describe('ProcessType; Interactive or Standard for a syncing node'),
     nice: z.number().int().min(-20).max(20).optional().describe('Nice'),
     low_priority_io: z.boolean().optional().describe('LowPriorityIO'),

@@ -64,6 +64,12 @@ export interface LaunchctlOutput<T> {
 /** How a bootout ended: the job left the domain, or it was not loaded to begin with. */
 export type BootoutOutcome = 'booted-out' | 'already-gone';
 
+/** Called now and then while lotusctl waits for a job to stop: time waited so far and the limit, in ms. */
+export type WaitProgress = (waitedMs: number, limitMs: number) => void;
+
+/** How often a long wait reports progress. */
+const PROGRESS_EVERY_MS = 5000;
+
 interface RawResult {
   exitCode: number | undefined;
   stdout: string;
@@ -131,24 +137,49 @@ export class Launchctl {
   }
 
   /**
-   * argv: `bootout <domain-target>/<label>`, repeated while it fails with 36/37 (bounded), then
-   * `print <domain-target>/<label>` every `pollIntervalMs` until it exits 113, bounded by `waitGoneMs`
-   * (default 10 s; 0 skips the wait). Not loaded (3/113) counts as success: `already-gone`.
-   * Throws `launchctl.bootout-timeout` when the job is still listed after `waitGoneMs`.
+   * argv: `bootout <domain-target>/<label>`, repeated while it fails with 36/37, then `print <domain-target>/<label>`
+   * every `pollIntervalMs` until it exits 113, bounded by `waitGoneMs` (default 10 s; 0 skips the wait). Callers that
+   * stop a real job pass the job's own bound (src/launchd/stop-wait.ts: ExitTimeOut plus a margin), which then also
+   * bounds the 36/37 retries; without it they stop after `bootoutAttempts`. Not loaded (3/113) counts as success:
+   * `already-gone`. Throws `launchctl.bootout-timeout` when the job is still listed after `waitGoneMs`.
    */
-  async bootout(domain: DomainTarget, label: string, opts: { waitGoneMs?: number } = {}): Promise<BootoutOutcome> {
+  async bootout(domain: DomainTarget, label: string, opts: { waitGoneMs?: number; onWait?: WaitProgress } = {}): Promise<BootoutOutcome> {
     const target = serviceTarget(domain, label);
+    const limit = opts.waitGoneMs ?? this.retry.waitGoneMs;
+    const clock = this.stopwatch(limit, opts.onWait);
     for (let attempt = 1; ; attempt++) {
       const r = await this.exec('bootout', [target]);
       if (r.exitCode === 0) break;
       const err = classifyLaunchctlFailure({ subcommand: 'bootout', args: [target], ...r });
       if (err.kind === 'not-loaded') return 'already-gone';
       if (err.kind !== 'in-progress') throw err;
-      if (attempt >= this.retry.bootoutAttempts) throw reclassify(err, err.kind, err.message, { hint: err.hint, detail: `still in progress after ${attempt} tries` });
-      await this.sleep(this.retry.backoffMs(attempt));
+      const withinBudget = opts.waitGoneMs !== undefined && clock.elapsed() < limit;
+      if (attempt >= this.retry.bootoutAttempts && !withinBudget) throw reclassify(err, err.kind, err.message, { hint: err.hint, detail: `still in progress after ${attempt} tries` });
+      const wait = this.retry.backoffMs(attempt);
+      await this.sleep(wait);
+      clock.slept(wait);
     }
-    await this.waitGone(domain, label, opts.waitGoneMs ?? this.retry.waitGoneMs);
+    await this.waitGone(domain, label, limit, clock);
     return 'booted-out';
+  }
+
+  /** Elapsed time of a wait: the larger of wall time and time slept (an injected no-op sleep still advances it). */
+  private stopwatch(limitMs: number, onWait: WaitProgress | undefined): { elapsed(): number; slept(ms: number): void } {
+    const start = performance.now();
+    let slept = 0;
+    let reported = 0;
+    const elapsed = (): number => Math.max(performance.now() - start, slept);
+    return {
+      elapsed,
+      slept: (ms) => {
+        slept += ms;
+        const e = elapsed();
+        if (onWait !== undefined && e - reported >= PROGRESS_EVERY_MS) {
+          reported = e;
+          onWait(e, limitMs);
+        }
+      },
+    };
   }
 
   /** argv: `enable <domain-target>/<label>`. Persistent override; works whether or not the job is loaded. */
@@ -165,9 +196,10 @@ export class Launchctl {
    * argv: `kickstart [-k] [-p] <domain-target>/<label>`. With `printPid`, returns the pid launchctl
    * printed (a bare `N`, or `service spawned with pid: N`), or undefined when it printed none.
    */
-  async kickstart(domain: DomainTarget, label: string, opts: { kill?: boolean; printPid?: boolean } = {}): Promise<number | undefined> {
+  async kickstart(domain: DomainTarget, label: string, opts: { kill?: boolean; printPid?: boolean; timeoutMs?: number } = {}): Promise<number | undefined> {
     const args = [...(opts.kill ? ['-k'] : []), ...(opts.printPid ? ['-p'] : []), serviceTarget(domain, label)];
-    const out = await this.call('kickstart', args);
+    // -k may wait for the old instance to drain (up to its ExitTimeOut): the caller passes that bound.
+    const out = await this.call('kickstart', args, opts.timeoutMs);
     if (!opts.printPid) return undefined;
     const m = /(?:^|\s|:)(\d+)\s*$/.exec(out.trim());
     const pid = m ? Number(m[1]) : NaN;
@@ -239,10 +271,8 @@ export class Launchctl {
     }
   }
 
-  private async waitGone(domain: DomainTarget, label: string, waitGoneMs: number): Promise<void> {
+  private async waitGone(domain: DomainTarget, label: string, waitGoneMs: number, clock = this.stopwatch(waitGoneMs, undefined)): Promise<void> {
     if (waitGoneMs <= 0) return;
-    const start = performance.now();
-    let slept = 0;
     let polls = 0;
     for (;;) {
       polls++;
@@ -250,8 +280,7 @@ export class Launchctl {
       // A print that neither finds nor misses the job: surface it rather than guess that the job is gone.
       if ('error' in probe) throw probe.error;
       if (!probe.loaded) return;
-      // The larger of wall time and time slept, so an injected no-op sleep still ends the wait.
-      const elapsed = Math.max(performance.now() - start, slept);
+      const elapsed = clock.elapsed();
       if (elapsed >= waitGoneMs) {
         throw new LotusctlError(
           'launchctl.bootout-timeout',
@@ -261,7 +290,25 @@ export class Launchctl {
       }
       const wait = Math.max(1, Math.min(this.retry.pollIntervalMs, waitGoneMs - elapsed));
       await this.sleep(wait);
-      slept += wait;
+      clock.slept(wait);
+    }
+  }
+
+  /**
+   * Polls `print` until launchd shows a running instance whose pid is not `oldPid`, for at most `limitMs`: after a
+   * `kickstart -k`, which may return before the old instance has drained (or time out while it does). Returns the new
+   * pid, or undefined when none showed in time.
+   */
+  async waitRestarted(domain: DomainTarget, label: string, oldPid: number | undefined, limitMs: number, onWait?: WaitProgress): Promise<number | undefined> {
+    const clock = this.stopwatch(limitMs, onWait);
+    for (;;) {
+      const p = await this.print(domain, label);
+      const pid = p?.parsed.pid;
+      if (pid !== undefined && pid !== oldPid) return pid;
+      if (p === undefined || clock.elapsed() >= limitMs) return undefined;
+      const wait = Math.max(1, Math.min(this.retry.pollIntervalMs, limitMs - clock.elapsed()));
+      await this.sleep(wait);
+      clock.slept(wait);
     }
   }
 
@@ -274,19 +321,19 @@ export class Launchctl {
   }
 
   /** Runs one call; returns stdout on exit 0, throws the classified failure otherwise. */
-  private async call(subcommand: string, args: readonly string[]): Promise<string> {
-    const r = await this.exec(subcommand, args);
+  private async call(subcommand: string, args: readonly string[], timeoutMs?: number): Promise<string> {
+    const r = await this.exec(subcommand, args, timeoutMs);
     if (r.exitCode === 0) return r.stdout;
     throw classifyLaunchctlFailure({ subcommand, args, ...r });
   }
 
   /** Spawns `<binary> <subcommand> <args…>` without a shell. Throws only when it could not run or timed out. */
-  private async exec(subcommand: string, args: readonly string[]): Promise<RawResult> {
+  private async exec(subcommand: string, args: readonly string[], timeoutMs = this.timeoutMs): Promise<RawResult> {
     const argv = [subcommand, ...args];
     const cmd = ['launchctl', ...argv].join(' ');
-    const r = await runArgv(this.binary, argv, { ...process.env, ...this.env }, this.timeoutMs);
+    const r = await runArgv(this.binary, argv, { ...process.env, ...this.env }, timeoutMs);
     if (r.timedOut) {
-      throw new LotusctlError('launchctl.timeout', `${cmd} did not finish within ${this.timeoutMs} ms`, {
+      throw new LotusctlError('launchctl.timeout', `${cmd} did not finish within ${timeoutMs} ms`, {
         hint: 'launchd may be busy or hung; retry in a moment. If it keeps happening, check `sudo launchctl print system` by hand.',
         details: [r.stderr].filter((s) => s !== ''),
       });

@@ -40,6 +40,14 @@ describe('lotusctl validate', () => {
     expect(strict.stderr).toMatch(/:5:19  services\.daemon\.exit_timeout: launchd sends SIGKILL/);
   });
 
+  it('exit_timeout: 0s is not "SIGKILL after 0s": launchd then never sends SIGKILL', async () => {
+    const f = spec('zero.yaml', 'version: 1\nservices:\n  daemon:\n    program: /bin/lotus\n    exit_timeout: 0s\n');
+    const r = await runCli(['validate', '-f', f], { env: { HOME: home } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/:5:19  services\.daemon\.exit_timeout: warning: exit_timeout: 0s means launchd never sends SIGKILL: a Lotus that hangs while stopping blocks bootout, apply and the monitor's restarts .*gives up waiting after 10 minutes/);
+    expect(r.stderr).not.toMatch(/SIGKILL 0s after SIGTERM/);
+  });
+
   it('--json gives a versioned document', async () => {
     const f = spec('json.yaml', 'version: 1\nservices:\n  daemon:\n    program: /bin/lotus\n    bogus: 1\n');
     const r = await runCli(['validate', '--json', '-f', f], { env: { HOME: home } });
@@ -61,7 +69,7 @@ describe('lotusctl validate', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/services\.daemon\.label: a label may hold only/);
     }
-    expect(readdirSync(tmp).sort()).toEqual(['bad.yaml', 'hostile.yaml', 'json.yaml', 'warn.yaml'].filter((n) => readdirSync(tmp).includes(n)).sort());
+    expect(readdirSync(tmp).sort()).toEqual(['bad.yaml', 'hostile.yaml', 'json.yaml', 'warn.yaml', 'zero.yaml'].filter((n) => readdirSync(tmp).includes(n)).sort());
   });
 });
 
