@@ -18,6 +18,11 @@ export type ActualFile =
       readonly problem?: string;
       readonly mode: number;
       readonly uid: number;
+      /**
+       * Absolute program paths of the plist that no longer exist: ProgramArguments[0] (or Program), and the script
+       * after a `node` (the monitor's shape). launchd fails such a job with EX_CONFIG (specs/launchd-behaviour.md §9).
+       */
+      readonly missingPrograms?: readonly string[];
     };
 
 /**

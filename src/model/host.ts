@@ -35,6 +35,11 @@ export interface HostFacts {
   readonly secretModes?: Readonly<Record<string, number>>;
   /** Where LaunchDaemons live: /Library/LaunchDaemons on a Mac; a sandbox folder in tests and the demo. */
   readonly systemDaemonsDir: string;
-  /** How launchd should start `lotusctl monitor run`: the node binary and the CLI script. */
+  /**
+   * How launchd should start `lotusctl monitor run`: the node binary and the CLI script, by paths that survive an
+   * upgrade (Homebrew's opt/ links, the lotusctl bin on PATH) where lotusctl could find them.
+   */
   readonly lotusctlCommand: readonly string[];
+  /** Why lotusctlCommand still names a versioned or cached path that an upgrade or cache clean-up removes. */
+  readonly lotusctlCommandWarning?: string;
 }

@@ -63,7 +63,7 @@ export interface Drift {
   readonly service: string;
   readonly label: string;
   readonly kind: 'plist-edited' | 'plist-missing' | 'plist-mode' | 'job-unloaded' | 'job-disabled' | 'job-enabled' | 'job-not-running' | 'job-unknown'
-    | 'job-loaded' | 'limits-differ' | 'loaded-differs';
+    | 'job-loaded' | 'limits-differ' | 'loaded-differs' | 'program-missing';
   /** What happened, for people; it does not repeat the service or label (views show them next to it). */
   readonly message: string;
 }

@@ -189,7 +189,7 @@ async function act(job: WatchedJob, dec: Decision, prev: ServiceState | undefine
     // waits for the old process is not documented, and Lotus may take its whole ExitTimeOut to close its
     // datastores (issue 9, item 6): give the call that long, then wait for a new instance for as long again.
     const before = (await d.lc.print(job.domain, job.label).catch(() => undefined))?.parsed;
-    const limit = stopWaitMs(before?.exitTimeout ?? job.exitTimeoutSeconds);
+    const limit = stopWaitMs(before?.exitTimeout); // the loaded job's own ExitTimeOut; unreadable: lotus.yaml's default
     d.log('warn', 'restart', `restarting ${job.name}: ${dec.why}; waiting up to ${Math.round(limit / 1000)}s for it to stop and start again`, { ...fields, restarts_in_window: dec.state.restartTimes.length });
     try {
       try {

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { jobKey, type ActualFile, type ActualJob, type ActualJobState, type ActualState, type LoadedDefinition } from '../model/actual.js';
-import type { DesiredState } from '../model/desired.js';
+import type { DesiredState, PlistDict } from '../model/desired.js';
+import { basename } from 'node:path';
 import type { ObservedScope } from '../model/plan.js';
 import { domainTarget, type DomainTarget } from '../launchd/domain.js';
 import { parsePlistBytes } from '../launchd/plist-parse.js';
@@ -27,7 +28,9 @@ export function readPlistFile(path: string): ActualFile {
   const binary = bytes.subarray(0, 8).toString('latin1') === 'bplist00';
   const parsed = parsePlistBytes(bytes);
   const text = binary ? {} : { text: bytes.toString('utf8') };
-  return parsed.format === 'invalid' ? { ...base, format: 'invalid', problem: parsed.problem, ...text } : { ...base, format: parsed.format, dict: parsed.dict, ...text };
+  if (parsed.format === 'invalid') return { ...base, format: 'invalid', problem: parsed.problem, ...text };
+  const missing = missingPrograms(parsed.dict);
+  return { ...base, format: parsed.format, dict: parsed.dict, ...text, ...(missing.length > 0 ? { missingPrograms: missing } : {}) };
 }
 
 /** The parts of a service print that say what launchd loaded (compared with the plist by the planner). */
@@ -38,6 +41,14 @@ export function loadedDefinition(p: ServicePrint): LoadedDefinition {
     ...pick('stderrPath'), ...pick('exitTimeout'), ...pick('minimumRuntime'), ...pick('umask'), ...pick('nice'), ...pick('username'),
     ...pick('group'), ...pick('resourceLimits'),
   } as LoadedDefinition;
+}
+
+/** The plist's program (and the script a `node` runs) when given as absolute paths that do not exist. */
+function missingPrograms(dict: PlistDict): string[] {
+  const args = Array.isArray(dict.ProgramArguments) ? dict.ProgramArguments.filter((a): a is string => typeof a === 'string') : [];
+  const program = typeof dict.Program === 'string' ? dict.Program : args[0];
+  const paths = [program, basename(program ?? '') === 'node' ? args[1] : undefined];
+  return paths.filter((p): p is string => p !== undefined && p.startsWith('/') && !existsSync(p));
 }
 
 interface Target { label: string; domain: DomainTarget; plistPath: string }

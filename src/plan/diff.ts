@@ -71,6 +71,7 @@ function driftFor(name: string, a: ActualJob, m: ManagedRecord, desiredDict: Pli
   const out: Drift[] = [];
   const d = (kind: Drift['kind'], message: string) => out.push({ service: name, label: a.label, kind, message });
   const file = a.file;
+  if (file.exists) for (const p of file.missingPrograms ?? []) d('program-missing', `${p}, which ${a.label} runs, no longer exists (an upgrade or a cache clean-up?): launchd fails the job with EX_CONFIG (78)`);
   if (!file.exists) d('plist-missing', `${a.plistPath} was removed outside lotusctl`);
   else if (file.digest === m.digest && wantMode !== undefined && (file.mode & 0o777) !== wantMode) {
     d('plist-mode', `${a.plistPath} mode was changed to ${octal(file.mode)} outside lotusctl (lotusctl writes ${octal(wantMode)}; launchd refuses group- or world-writable plists)`);

@@ -21,6 +21,7 @@ function symbol(kind: Drift['kind'], c: Colors): string {
     case 'loaded-differs':
       return c.yellow('~');
     case 'plist-missing':
+    case 'program-missing':
     case 'job-unloaded':
       return c.red('-');
     case 'job-loaded':

@@ -228,16 +228,43 @@ function defaultSessionType(kind: 'gui' | 'user' | 'system'): string | undefined
   return kind === 'user' ? 'Background' : undefined;
 }
 
+/**
+ * The monitor's domain, from the services it watches (issue 9, item 5): it restarts them with `launchctl kickstart -k`,
+ * and only root may change the system domain (man launchctl), so one LaunchDaemon puts the monitor in `system`;
+ * otherwise `user` if any service is there (it outlives a GUI logout), else `gui`. Root can kickstart agents too.
+ */
+export function monitorDomain(spec: Spec): { kind: 'gui' | 'user' | 'system'; because?: string } {
+  const live = Object.entries(spec.services).filter(([, s]) => s.state !== 'absent');
+  for (const kind of ['system', 'user', 'gui'] as const) {
+    const names = live.filter(([, s]) => (s.domain ?? spec.defaults.domain) === kind).map(([n]) => n);
+    if (names.length > 0) return { kind, because: list(names) };
+  }
+  return { kind: spec.defaults.domain };
+}
+
 function monitorJob(spec: Spec, m: MonitorSpec, host: HostFacts, out: Located[]): DesiredJob {
-  const kind = spec.defaults.domain;
+  const kind = monitorDomain(spec).kind;
   const domain = kind === 'system' ? { kind } : { kind, uid: host.uid };
+  if (host.lotusctlCommandWarning !== undefined) {
+    out.push({
+      severity: 'warning', code: 'lint.monitor-program-volatile', path: ['monitor'],
+      message: `the monitor job would run ${host.lotusctlCommandWarning}: once that is gone, launchd fails the monitor with EX_CONFIG (78) and nothing restarts your node`,
+      hint: 'install lotusctl so that `lotusctl` is on PATH (npm install -g lotusctl) and run it from there, with a node that has a stable path (Homebrew\'s); then apply again',
+    });
+  }
+  // A LaunchDaemon monitor acting for the operator (sudo): it must reach their agents' domains and give what it writes
+  // in their home to them, as `sudo lotusctl` does; it runs as root, so it is told whom for as sudo would tell it.
+  const actFor: PlistDict = kind === 'system' && host.acting === 'sudo' && host.userName !== undefined
+    ? { SUDO_USER: host.userName, SUDO_UID: String(host.uid), ...(host.gid !== undefined ? { SUDO_GID: String(host.gid) } : {}) }
+    : {};
   const logDir = posix.join(host.home, 'Library/Logs/lotusctl');
   const plist: PlistDict = {
     Label: m.label,
     // The schedule is an argument so that a schedule change is a plist change: plan shows it and apply reloads the job.
     ProgramArguments: [...host.lotusctlCommand, 'monitor', 'run', '--file', host.specPath, '--schedule', m.schedule],
     // launchd expands nothing and may not set HOME: the monitor must resolve `~` in lotus.yaml as apply did.
-    EnvironmentVariables: { HOME: host.home },
+    // The machine gives jobs its launchctl (and, in a sandbox, its tool doubles): only what differs per spec is here.
+    EnvironmentVariables: { HOME: host.home, ...actFor },
     RunAtLoad: true,
     KeepAlive: { SuccessfulExit: false },
     ThrottleInterval: 10,
@@ -278,6 +305,18 @@ export interface DesiredResult {
   readonly diagnostics: readonly Located[];
   /** What the spec implies on this host (domains, the monitor's domain, host facts that could not be read). */
   readonly notes: readonly Noted[];
+}
+
+/** Where the monitor runs and why, for validate. */
+function monitorNote(spec: Spec, host: HostFacts): Noted {
+  const d = monitorDomain(spec);
+  const where = d.kind === 'system' ? 'the system domain, as root' : `${d.kind}/${host.uid}`;
+  const why = d.kind === 'system'
+    ? `${d.because} ${d.because?.includes(',') ? 'are LaunchDaemons' : 'is a LaunchDaemon'}, and only root may restart a job in the system domain (an agent's kickstart -k would be refused)`
+    : d.kind === 'user'
+      ? `${d.because} ${d.because?.includes(',') ? 'run' : 'runs'} in the user domain, which a GUI logout does not end`
+      : 'with the services it watches, and like them it stops when the console session ends';
+  return { code: 'note.monitor-domain', path: ['monitor'], message: `the monitor runs in ${where}: ${why}` };
 }
 
 /** The services of a spec that are agents (gui or user domain), by name. */
@@ -342,7 +381,10 @@ export function toDesiredState(spec: Spec, host: HostFacts): DesiredResult {
   const diagnostics: Located[] = [];
   const notes: Noted[] = domainNotes(spec, host);
   const jobs = dependencyOrder(spec).map((n) => serviceJob(spec, n, spec.services[n] as ServiceSpec, host, diagnostics));
-  if (spec.monitor) jobs.push(monitorJob(spec, spec.monitor, host, diagnostics));
+  if (spec.monitor) {
+    jobs.push(monitorJob(spec, spec.monitor, host, diagnostics));
+    if (spec.monitor.enabled) notes.push(monitorNote(spec, host));
+  }
   const stateDir = resolvePath(spec.defaults.state_dir, host.home, posix.dirname(host.specPath));
   const owner = { spec: host.specPath, ...(spec.name !== undefined ? { name: spec.name } : {}) };
   return { desired: { jobs, stateDir, owner }, diagnostics, notes };

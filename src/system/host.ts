@@ -82,12 +82,64 @@ function secretFacts(files: readonly string[]): Pick<HostFacts, 'secrets' | 'sec
   return { secrets, secretProblems, secretModes };
 }
 
+// A Homebrew keg: <prefix>/Cellar/<formula>/<version>/<rest>. `brew upgrade` removes the old version, and launchd then
+// fails the job with EX_CONFIG (specs/launchd-behaviour.md §9); <prefix>/opt/<formula> always points at the current one.
+const CELLAR = /^(.*)\/Cellar\/([^/]+)\/[^/]+\/(.+)$/;
+// Paths that vanish on an upgrade or a cache clean-up and have no stable alias we know of.
+const VOLATILE: ReadonlyArray<[RegExp, string]> = [
+  [/\/_npx\//, 'the npx cache (npm may clean it at any time)'],
+  [/\/\.nvm\/versions\//, 'an nvm version folder (gone when that version is uninstalled)'],
+  [/\/\.volta\/tools\/image\//, 'a Volta image folder (gone when that version is removed)'],
+  [/\/\.asdf\/installs\//, 'an asdf install folder (gone when that version is uninstalled)'],
+  [/\/(fnm|\.fnm)\/node-versions\//, 'an fnm version folder (gone when that version is uninstalled)'],
+  [/\/Cellar\//, "a versioned Homebrew Cellar folder (gone after brew upgrade)"],
+];
+
+function volatileWhy(path: string): string | undefined {
+  return VOLATILE.find(([re]) => re.test(path))?.[1];
+}
+
+/** The Homebrew opt/ path of a Cellar path, when that link exists. */
+function optPath(path: string, exists: (p: string) => boolean): string | undefined {
+  const m = CELLAR.exec(path);
+  if (!m) return undefined;
+  const opt = `${m[1]}/opt/${m[2]}/${m[3]}`;
+  return exists(opt) ? opt : undefined;
+}
+
 /**
- * The command launchd runs for `lotusctl ...`: this node binary and lotusctl's bin script. The same path whether
- * the CLI or the programmatic API planned it, so the two never see each other's monitor job as a change.
+ * The command launchd runs for `lotusctl ...`: a node binary and lotusctl's bin script (the same path whether the CLI
+ * or the programmatic API planned it, so the two never see each other's monitor job as a change), by stable paths
+ * (issue 9, item 5): a Cellar path becomes Homebrew's opt/ link; a CLI run from the npx cache becomes the `lotusctl`
+ * on PATH (node follows its symlink to the package). What stays volatile is said in `warning`.
  */
-export function lotusctlCommand(): string[] {
-  return [process.execPath, cliEntryPath()];
+export function lotusctlCommand(env: NodeJS.ProcessEnv = process.env, execPath = process.execPath, cliScript = cliEntryPath()): { command: string[]; warning?: string } {
+  const exists = (p: string): boolean => isExecutable(p) || isFile(p);
+  const node = optPath(execPath, exists) ?? execPath;
+  let cli = optPath(cliScript, exists) ?? cliScript;
+  if (volatileWhy(cli) !== undefined) {
+    const onPath = whichAll('lotusctl', env).find((p) => volatileWhy(p) === undefined);
+    if (onPath !== undefined) cli = onPath;
+  }
+  const problems = [[node, volatileWhy(node)], [cli, volatileWhy(cli)]].filter((x): x is [string, string] => x[1] !== undefined);
+  return {
+    command: [node, cli],
+    ...(problems.length > 0 ? { warning: problems.map(([p, why]) => `${p} is in ${why}`).join('; ') } : {}),
+  };
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Every executable named `name` on PATH (plus Homebrew's prefixes), in order. */
+function whichAll(name: string, env: NodeJS.ProcessEnv): string[] {
+  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...EXTRA_PATH];
+  return [...new Set(dirs.map((d) => resolve(d, name)).filter(isExecutable))];
 }
 
 /** What a saved plan may touch on this machine: this user's home and uid, and the LaunchDaemons folder. */
@@ -152,7 +204,10 @@ export function gatherHostFacts(opts: { specPath: string; programs: readonly str
     ...secretFacts(opts.secretFiles),
     // A sandbox (tests, the demo) points this at a folder of its own; on a Mac it is /Library/LaunchDaemons.
     systemDaemonsDir: env.LOTUSCTL_SYSTEM_DAEMONS_DIR || '/Library/LaunchDaemons',
-    lotusctlCommand: lotusctlCommand(),
+    ...((): Pick<HostFacts, 'lotusctlCommand' | 'lotusctlCommandWarning'> => {
+      const c = lotusctlCommand(env);
+      return { lotusctlCommand: c.command, ...(c.warning !== undefined ? { lotusctlCommandWarning: c.warning } : {}) };
+    })(),
   };
 }
 

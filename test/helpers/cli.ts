@@ -13,10 +13,10 @@ export interface CliResult { code: number; stdout: string; stderr: string }
  * Run the built CLI as a user would: a real process, its own env, no TTY. `uid`/`gid` run it as another user (the
  * sandbox's operator when the tests run as root).
  */
-export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number; nodeArgs?: readonly string[]; uid?: number; gid?: number } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number; nodeArgs?: readonly string[]; uid?: number; gid?: number; node?: string } = {}): Promise<CliResult> {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run npm run build first (npm test does)`);
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [...(opts.nodeArgs ?? []), cliPath, ...args], {
+    const child = execFile(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), cliPath, ...args], {
       env: { PATH: process.env.PATH, NO_COLOR: '1', ...opts.env },
       cwd: opts.cwd ?? repoRoot,
       timeout: opts.timeoutMs ?? 120_000,

@@ -54,7 +54,8 @@ export class Sandbox {
     // not from lotus.yaml (which stays what a user would write).
     const fake = fakeLaunchctlEnv(this.launchdDir, {
       idleMs: 3_600_000, consoleUid: this.uid, consoleGid: this.gid,
-      jobEnv: { FAKE_LOTUS_NODE: process.execPath, FAKE_LOTUS_PYTHON: pythonExecutable() },
+      // The macOS tools at their sandbox paths, for a job that runs lotusctl (the monitor), as a Mac has them.
+      jobEnv: { FAKE_LOTUS_NODE: process.execPath, FAKE_LOTUS_PYTHON: pythonExecutable(), LOTUSCTL_MACOS_TOOLS: MACOS_TOOLS_DIR },
     });
     this.env = {
       ...fake,
@@ -114,9 +115,9 @@ export class Sandbox {
     }
   }
 
-  /** Runs the CLI as the operator. */
-  async cli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-    return runCli(args, { env: { ...this.env, ...env }, cwd: this.root, ...this.runAs() });
+  /** Runs the CLI as the operator; `node`: with another node binary (e.g. one in a fake Homebrew Cellar). */
+  async cli(args: readonly string[], env: Record<string, string> = {}, opts: { node?: string } = {}): Promise<CliResult> {
+    return runCli(args, { env: { ...this.env, ...env }, cwd: this.root, ...this.runAs(), ...opts });
   }
 
   /**

@@ -127,6 +127,21 @@ describe.runIf(IS_ROOT)('sudo (needs the tests to run as root)', () => {
     expect((await sb.print('com.lotusctl.desk', sb.gui)).loaded).toBe(false);
   });
 
+  it('a LaunchDaemon node gets a LaunchDaemon monitor (an agent could not restart it), acting for the operator', async () => {
+    sb.writeSpec(Sandbox.lotusDaemonSpec('monitor:\n  schedule: 1s\n').replace('  daemon:\n', `  daemon:\n    domain: system\n    user: ${sb.user}\n`));
+    const v = await ok(sb.cli(['validate']));
+    expect(v).toMatch(/monitor: note: the monitor runs in the system domain, as root: "daemon" is a LaunchDaemon, and only root may restart a job in the system domain/);
+    const r = await sb.sudo(['apply', '--auto-approve']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(lstatSync(sb.daemonPlist('com.lotusctl.monitor')).uid).toBe(0);
+    expect((await sb.print('com.lotusctl.monitor', 'system')).pid).toBeGreaterThan(0);
+    // It reads the spec as sudo would (the operator's ~) and probes the node it may restart.
+    const log = join(sb.home, 'Library/Logs/lotusctl/monitor.out.log');
+    await waitFor('a tick that saw the daemon', () => /"event":"tick".*"daemon":"(healthy|starting)"/.test((() => { try { return readFileSync(log, 'utf8'); } catch { return ''; } })()), 60_000);
+    // What the monitor writes in the operator's home is theirs (launchd's own log files are root's, as for any daemon).
+    expect(notOwnedBy(sb.stateDir(), sb.uid)).toEqual([]);
+  });
+
   it('as root without sudo, agents are refused (validate says why), LaunchDaemons are not', async () => {
     sb.writeSpec(Sandbox.lotusDaemonSpec());
     const asRoot = (args: string[]) => runCli(args, { env: { ...sb.env, HOME: sb.path('var-root') }, cwd: sb.root });

@@ -40,6 +40,9 @@ export function displayProgram(def: JobDefinition): string {
 function machineEnvironment(): Record<string, string> {
   const dir = process.env.FAKE_LAUNCHD_DIR ?? process.argv[2];
   const out: Record<string, string> = dir ? { FAKE_LAUNCHD_DIR: dir, LOTUSCTL_LAUNCHCTL: shimPath() } : {};
+  // Likewise the Mac's accounts: a job asking Directory Services (the dscl double) sees the ones launchd knows.
+  const accounts = process.env['FAKE_LAUNCHD_PASSWD'];
+  if (accounts) out['FAKE_DSCL_PASSWD'] = accounts;
   try {
     const extra = JSON.parse(process.env.FAKE_LAUNCHD_JOB_ENV ?? '{}') as unknown;
     if (extra !== null && typeof extra === 'object') for (const [k, v] of Object.entries(extra)) if (typeof v === 'string') out[k] = v;
