@@ -8,6 +8,9 @@ export interface SecretProblem {
  * Facts about the machine that turn a spec into concrete plists. Gathered by src/system/host.ts,
  * passed into the pure core as data, so rendering is deterministic for a given host.
  */
+/** What lotusctl knows about a volume: its file system (`apfs`, `hfs`, `exfat`, `msdos`, …), or why it cannot tell. */
+export type VolumeFilesystem = { readonly fs: string } | { readonly unknown: string };
+
 export interface HostFacts {
   /** Absolute home folder of the user lotusctl acts for (what `~` and `$HOME` expand to). */
   readonly home: string;
@@ -42,4 +45,10 @@ export interface HostFacts {
   readonly lotusctlCommand: readonly string[];
   /** Why lotusctlCommand still names a versioned or cached path that an upgrade or cache clean-up removes. */
   readonly lotusctlCommandWarning?: string;
+  /** Where external volumes are mounted: /Volumes on a Mac; a sandbox folder (LOTUSCTL_VOLUMES_DIR) in tests. */
+  readonly volumesDir?: string;
+  /** The file system of each volume root (`/Volumes/<name>`) a spec path is on, or why it is not known. */
+  readonly volumes?: Readonly<Record<string, VolumeFilesystem>>;
+  /** The program that blocks until a path exists (/bin/wait4path on a Mac): jobs whose repo is on a volume start through it. */
+  readonly wait4path?: string;
 }

@@ -5,7 +5,9 @@ import type { HostFacts } from '../model/host.js';
 import { plistDirFor } from '../launchd/domain.js';
 import { renderPlist } from '../launchd/plist-render.js';
 import { invalidXmlCharIndex } from '../launchd/xml-chars.js';
+import { PRIVACY_DIRS } from './lint.js';
 import { resolvePath } from './paths.js';
+import { privacyFolderOf, UNIX_FILESYSTEMS, volumeRootOf } from './places.js';
 import type { KeepAliveSpec, LimitsSpec, MonitorSpec, ServiceSpec, Spec } from './schema.js';
 import { serviceLabel } from './semantic.js';
 import { durationSeconds, parseDuration, parseSize } from './units.js';
@@ -168,9 +170,17 @@ function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, o
   const stderrPath = s.logs?.stderr ? abs(s.logs.stderr) : s.logs?.dir ? posix.join(abs(s.logs.dir), `${name}.err.log`) : undefined;
   const directories = [...new Set([stdoutPath, stderrPath].filter((p): p is string => p !== undefined).map((p) => posix.dirname(p)))].sort();
 
+  // A repo on an external volume: start through wait4path, so that Lotus never runs (and initialises a fresh, empty
+  // repo on the boot disk) before the volume is mounted, e.g. at boot (issue 9, item 7; nix-darwin starts its daemons
+  // with `/bin/wait4path /nix/store && exec …` for the same reason, reported). No user string goes into the script:
+  // sh -c '"$0" "$1" && shift && exec "$@"' wait4path <volume> <program> <args…>.
+  const repoVolume = s.repo !== undefined ? volumeRootOf(abs(s.repo), host.volumesDir ?? '/Volumes') : undefined;
+  const argv = repoVolume !== undefined
+    ? ['/bin/sh', '-c', '"$0" "$1" && shift && exec "$@"', host.wait4path ?? '/bin/wait4path', repoVolume, program, ...s.args]
+    : [program, ...s.args];
   const plist: PlistDict = {
     Label: label,
-    ProgramArguments: [program, ...s.args],
+    ProgramArguments: argv,
     RunAtLoad: s.run_at_load,
     KeepAlive: keepAlive(s.keep_alive),
     ExitTimeOut: durationSeconds(s.exit_timeout),
@@ -307,6 +317,73 @@ export interface DesiredResult {
   readonly notes: readonly Noted[];
 }
 
+/** Every path a job uses, resolved against the spec's folder and the operator's home, with the field it comes from. */
+export function jobPaths(spec: Spec, home: string, specPath: string): Array<{ at: (string | number)[]; what: string; raw: string; abs: string; kind: 'program' | 'logs' | 'other' }> {
+  const base = posix.dirname(specPath);
+  const abs = (p: string) => resolvePath(p, home, base);
+  const out: ReturnType<typeof jobPaths> = [];
+  for (const [name, s] of Object.entries(spec.services)) {
+    if (s.state === 'absent') continue;
+    const at = (...rest: (string | number)[]) => ['services', name, ...rest];
+    if (s.program.includes('/') || s.program.startsWith('~') || s.program.startsWith('$')) out.push({ at: at('program'), what: 'program', raw: s.program, abs: abs(s.program), kind: 'program' });
+    if (s.repo !== undefined) out.push({ at: at('repo'), what: 'repo', raw: s.repo, abs: abs(s.repo), kind: 'other' });
+    if (s.working_directory !== undefined) out.push({ at: at('working_directory'), what: 'working_directory', raw: s.working_directory, abs: abs(s.working_directory), kind: 'other' });
+    for (const key of ['dir', 'stdout', 'stderr'] as const) {
+      const v = s.logs?.[key];
+      if (v !== undefined) out.push({ at: at('logs', key), what: `logs.${key}`, raw: v, abs: abs(v), kind: 'logs' });
+    }
+    for (const [k, ref] of Object.entries(s.secret_env)) out.push({ at: at('secret_env', k, 'file'), what: `secret file of ${k}`, raw: ref.file, abs: abs(ref.file), kind: 'other' });
+  }
+  if (spec.monitor?.enabled) out.push({ at: ['monitor'], what: 'the spec file the monitor job reads', raw: specPath, abs: specPath, kind: 'other' });
+  return out;
+}
+
+/**
+ * Paths launchd jobs cannot use as Terminal can (issue 9, item 7): privacy-protected folders (TCC gives a job
+ * "Operation not permitted", no prompt), external volumes (also protected, and absent until mounted), and volumes
+ * whose file system has no Unix permissions (exFAT breaks the keystore's 0600 check, specs/lotus-operations.md).
+ */
+function placesLint(spec: Spec, host: HostFacts, out: Located[], notes: Noted[]): void {
+  const volumesDir = host.volumesDir ?? '/Volumes';
+  const seenVolumes = new Map<string, (string | number)[]>();
+  for (const p of jobPaths(spec, host.home, host.specPath)) {
+    const folder = privacyFolderOf(p.abs, host.home);
+    // Raw ~/Documents-style log and program paths are already reported by the spec-only lint (src/spec/lint.ts).
+    const rawCovered = p.kind !== 'other' && PRIVACY_DIRS.test(p.raw);
+    if (folder !== undefined && !rawCovered) {
+      const code = p.kind === 'logs' ? 'lint.logs-in-privacy-folder' : p.kind === 'program' ? 'lint.program-in-privacy-folder' : 'lint.path-in-privacy-folder';
+      out.push({
+        severity: 'warning', code, path: p.at,
+        message: `the ${p.what} ${p.abs} is in ${folder}: macOS privacy protection keeps launchd jobs out of it ("Operation not permitted", exit 78), though Terminal may read it`,
+        hint: p.kind === 'logs' ? 'use ~/Library/Logs/lotus' : 'move it out of Desktop, Documents, Downloads and cloud folders (e.g. under ~/Library/Application Support or ~/.lotus)',
+      });
+    }
+    const volume = volumeRootOf(p.abs, volumesDir);
+    if (volume === undefined) continue;
+    if (!seenVolumes.has(volume)) seenVolumes.set(volume, p.at);
+    out.push({
+      severity: 'warning', code: 'lint.path-on-volume', path: p.at,
+      message: `the ${p.what} ${p.abs} is on the external volume ${volume}: launchd jobs may be denied it ("Operation not permitted": privacy protection of removable and network volumes) and it is missing until the volume is mounted`,
+      hint: p.what === 'repo' ? 'lotusctl starts the job through wait4path, so it waits for the volume; if it is still denied, give the program Full Disk Access' : 'keep it on the boot volume if you can, or give the program Full Disk Access',
+    });
+    if (p.what === 'repo') {
+      notes.push({ code: 'note.waits-for-volume', path: p.at, message: `the job starts through ${host.wait4path ?? '/bin/wait4path'} ${volume}: Lotus runs only once the volume is mounted, and never creates a fresh repo on the boot disk in its place` });
+    }
+  }
+  for (const [volume, at] of seenVolumes) {
+    const fsFact = host.volumes?.[volume];
+    if (fsFact !== undefined && 'fs' in fsFact && !UNIX_FILESYSTEMS.has(fsFact.fs)) {
+      out.push({
+        severity: 'warning', code: 'lint.volume-filesystem', path: at,
+        message: `${volume} is ${fsFact.fs}, which keeps no Unix owners or permissions: Lotus refuses a keystore that is not 0600, and launchd's ownership checks cannot hold`,
+        hint: 'use an APFS (or HFS+) volume for the repo: Disk Utility can reformat it',
+      });
+    } else if (fsFact === undefined || 'unknown' in fsFact) {
+      notes.push({ code: 'note.volume-filesystem-unknown', path: at, message: `could not tell the file system of ${volume}${fsFact !== undefined && 'unknown' in fsFact ? ` (${fsFact.unknown})` : ''}: Lotus needs APFS or HFS+ there (exFAT and FAT break its keystore's 0600 check)` });
+    }
+  }
+}
+
 /** Where the monitor runs and why, for validate. */
 function monitorNote(spec: Spec, host: HostFacts): Noted {
   const d = monitorDomain(spec);
@@ -381,6 +458,7 @@ export function toDesiredState(spec: Spec, host: HostFacts): DesiredResult {
   const diagnostics: Located[] = [];
   const notes: Noted[] = domainNotes(spec, host);
   const jobs = dependencyOrder(spec).map((n) => serviceJob(spec, n, spec.services[n] as ServiceSpec, host, diagnostics));
+  placesLint(spec, host, diagnostics, notes);
   if (spec.monitor) {
     jobs.push(monitorJob(spec, spec.monitor, host, diagnostics));
     if (spec.monitor.enabled) notes.push(monitorNote(spec, host));

@@ -10,7 +10,8 @@ export const LOTUS_OPEN_FILES = 16384;
 const MIN_EXIT_TIMEOUT_MS = 60_000;
 const TMP_DIRS = /^(\/tmp|\/private\/tmp|\/var\/tmp|\/private\/var\/tmp|\$TMPDIR)(\/|$)/;
 // launchd may not open files in these TCC-protected folders: a cause of EX_CONFIG (specs/launchd-behaviour.md §9).
-const PRIVACY_DIRS = /^(~|\$HOME|\/Users\/[^/]+)\/(Desktop|Documents|Downloads)(\/|$)/;
+// Exported: the host-aware check (src/spec/desired.ts) covers resolved paths and leaves these raw ones to this one.
+export const PRIVACY_DIRS = /^(~|\$HOME|\/Users\/[^/]+)\/(Desktop|Documents|Downloads)(\/|$)/;
 
 function logPaths(s: ServiceSpec): Array<[string, string]> {
   const out: Array<[string, string]> = [];

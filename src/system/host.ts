@@ -3,8 +3,11 @@ import { homedir } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { LotusctlError } from '../model/errors.js';
 import type { HostFacts, SecretProblem } from '../model/host.js';
+import { volumeRootOf } from '../spec/places.js';
+import { volumeFilesystems } from './mounts.js';
 import { actForHomeOwner } from './ownership.js';
 import { cliEntryPath } from './package-info.js';
+import { MACOS_TOOLS, macosTool } from './platform.js';
 import { FileReadError, readFileCapped } from './read-file.js';
 import { lookupAccount } from './users.js';
 
@@ -190,9 +193,12 @@ export function actForOperator(env: NodeJS.ProcessEnv = process.env): void {
   actForHomeOwner(actingUser(env).home);
 }
 
-export function gatherHostFacts(opts: { specPath: string; programs: readonly string[]; secretFiles: readonly string[]; env?: NodeJS.ProcessEnv }): HostFacts {
+export function gatherHostFacts(opts: { specPath: string; programs: readonly string[]; secretFiles: readonly string[]; env?: NodeJS.ProcessEnv; paths?: (home: string) => readonly string[] }): HostFacts {
   const env = opts.env ?? process.env;
   const who = actingUser(env);
+  // A sandbox (tests, the demo) has its own /Volumes; on a Mac it is /Volumes.
+  const volumesDir = env.LOTUSCTL_VOLUMES_DIR || '/Volumes';
+  const roots = [...new Set((opts.paths?.(who.home) ?? []).map((p) => volumeRootOf(p, volumesDir)).filter((r): r is string => r !== undefined))].sort();
   return {
     home: who.home,
     uid: who.uid,
@@ -208,6 +214,10 @@ export function gatherHostFacts(opts: { specPath: string; programs: readonly str
       const c = lotusctlCommand(env);
       return { lotusctlCommand: c.command, ...(c.warning !== undefined ? { lotusctlCommandWarning: c.warning } : {}) };
     })(),
+    volumesDir,
+    volumes: volumeFilesystems(roots, env),
+    // What the plist names: the Mac's /bin/wait4path unless a sandbox supplies a double.
+    wait4path: macosTool('wait4path', env) ?? MACOS_TOOLS.wait4path,
   };
 }
 

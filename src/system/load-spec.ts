@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { DesiredState } from '../model/desired.js';
 import type { Diagnostic, Note } from '../model/diagnostic.js';
 import type { HostFacts } from '../model/host.js';
-import { programsToResolve, secretFiles, toDesiredState } from '../spec/desired.js';
+import { jobPaths, programsToResolve, secretFiles, toDesiredState } from '../spec/desired.js';
 import type { Spec } from '../spec/schema.js';
 import { validateSpecText } from '../spec/validate.js';
 import { locate } from '../spec/yaml-source.js';
@@ -43,7 +43,8 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const v = validateSpecText(text, opts.strict ? { strict: true } : {});
   if (!v.spec) return { file, path, text, diagnostics: v.diagnostics, ok: false };
   const env = opts.env ?? process.env;
-  const host = gatherHostFacts({ specPath: path, programs: programsToResolve(v.spec), secretFiles: secretFiles(v.spec, actingUser(env).home, path), env });
+  const spec = v.spec;
+  const host = gatherHostFacts({ specPath: path, programs: programsToResolve(v.spec), secretFiles: secretFiles(v.spec, actingUser(env).home, path), env, paths: (home) => jobPaths(spec, home, path).map((p) => p.abs) });
   const r = toDesiredState(v.spec, host);
   const hostDiagnostics = r.diagnostics.map((d): Diagnostic => ({
     ...d, ...(opts.strict && d.severity === 'warning' ? { severity: 'error' as const } : {}), ...locate(v.source, d.path),

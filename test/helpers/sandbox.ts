@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -28,6 +28,8 @@ export class Sandbox {
   readonly user: string;
   /** Stands in for /Library/LaunchDaemons (root-owned): LOTUSCTL_SYSTEM_DAEMONS_DIR, and what a reboot loads. */
   readonly daemonsDir: string;
+  /** Stands in for /Volumes (root-owned): LOTUSCTL_VOLUMES_DIR; mountVolume() makes volumes appear there. */
+  readonly volumesDir: string;
 
   constructor(extraEnv: Record<string, string> = {}) {
     this.uid = OPERATOR.uid;
@@ -38,6 +40,7 @@ export class Sandbox {
     this.bin = join(this.root, 'bin');
     this.launchdDir = join(this.root, 'launchd');
     this.daemonsDir = join(this.root, 'Library', 'LaunchDaemons');
+    this.volumesDir = join(this.root, 'Volumes');
     mkdirSync(this.home, { recursive: true });
     mkdirSync(this.bin, { recursive: true });
     mkdirSync(this.daemonsDir, { recursive: true, mode: 0o755 });
@@ -45,6 +48,9 @@ export class Sandbox {
     // The operator's account as Directory Services (the dscl double) knows it: what sudo's SUDO_USER resolves to.
     mkdirSync(this.path('etc'), { recursive: true });
     writeFileSync(this.path('etc', 'passwd'), `${this.user}:*:${this.uid}:${this.gid}:Operator:${this.home}:/bin/zsh\n`);
+    // The mount table the mount double prints (a Mac's boot volume); mountVolume() adds to it.
+    writeFileSync(this.path('etc', 'mounts'), '/dev/disk3s1s1 on / (apfs, sealed, local, read-only, journaled)\n/dev/disk3s5 on /System/Volumes/Data (apfs, local, journaled, nobrowse)\n');
+    mkdirSync(this.volumesDir, { recursive: true, mode: 0o755 });
     // The operator owns the sandbox (their project folder) and their home; bin/, the daemons folder and the double's
     // state stay root's, as /usr/local/bin, /Library/LaunchDaemons and launchd's own state would be.
     chmodSync(this.root, 0o755);
@@ -67,6 +73,8 @@ export class Sandbox {
       LOTUSCTL_MACOS_TOOLS: MACOS_TOOLS_DIR,
       FAKE_DSCL_PASSWD: this.path('etc', 'passwd'),
       FAKE_LAUNCHD_PASSWD: this.path('etc', 'passwd'),
+      FAKE_MOUNT_TABLE: this.path('etc', 'mounts'),
+      LOTUSCTL_VOLUMES_DIR: this.volumesDir,
       ...extraEnv,
     };
     // The double starts now, as the test process (root in CI), so that it can run agents as the operator whoever
@@ -111,7 +119,7 @@ export class Sandbox {
     if (st.isDirectory()) for (const n of readdirSync(path)) {
       const child = join(path, n);
       // The double's state and the daemons folder are root's, whatever folder they sit in.
-      if (![this.launchdDir, this.path('Library'), this.bin, this.path('etc')].includes(child)) this.chownToOperator(child);
+      if (![this.launchdDir, this.path('Library'), this.bin, this.path('etc'), this.volumesDir].includes(child)) this.chownToOperator(child);
     }
   }
 
@@ -164,6 +172,32 @@ export class Sandbox {
   async logout(): Promise<void> {
     const r = await this.launchctl(['__fake_logout', String(this.uid)]);
     if (r.code !== 0) throw new Error(`logout failed: ${r.stderr}`);
+  }
+
+  /**
+   * A volume appears at <volumesDir>/<name> with file system `fs` (in the mount table), writable by the operator, as
+   * a disk the operator formatted. A volume that was unmounted comes back with what was on it.
+   */
+  mountVolume(name: string, fs = 'apfs'): string {
+    const point = join(this.volumesDir, name);
+    const stash = join(this.root, 'unmounted', name);
+    if (existsSync(stash)) renameSync(stash, point);
+    else {
+      mkdirSync(point);
+      if (IS_ROOT) chownSync(point, this.uid, this.gid);
+    }
+    const flags = ['apfs', 'hfs'].includes(fs) ? 'local, nodev, nosuid, journaled, noowners' : 'local, nodev, nosuid, noowners';
+    appendFileSync(this.path('etc', 'mounts'), `/dev/disk9s${name.length} on ${point} (${fs}, ${flags})\n`);
+    return point;
+  }
+
+  /** The volume goes away (its contents are kept aside for mountVolume), as when a disk is not plugged in at boot. */
+  unmountVolume(name: string): void {
+    const point = join(this.volumesDir, name);
+    mkdirSync(join(this.root, 'unmounted'), { recursive: true });
+    renameSync(point, join(this.root, 'unmounted', name));
+    const table = readFileSync(this.path('etc', 'mounts'), 'utf8').split('\n').filter((l) => !l.includes(` on ${point} (`)).join('\n');
+    writeFileSync(this.path('etc', 'mounts'), table);
   }
 
   agentPlist(label: string): string {
