@@ -68,7 +68,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
           progress: (message) => hooks.onEvent({ type: 'step-progress', service: step.service, message }),
         });
         services.push({ service: step.service, ...(r.pid !== undefined ? { pid: r.pid } : {}), done: r.done });
-        manifest = record(manifest, step, plan, clock);
+        manifest = record(manifest, step, plan, clock, r.limitsInEffect);
         writeManifest(plan.stateDir, manifest);
         hooks.onEvent({ type: 'step-done', service: step.service, message: doneMessage(step, r.pid, r.done) });
       } catch (e) {
@@ -114,7 +114,7 @@ function doneMessage(step: Step, pid: number | undefined, done: readonly string[
   return recordOnly(step) && done.length === 0 ? 'recorded in state.json' : 'updated';
 }
 
-function record(m: Manifest, step: Step, plan: Plan, clock: Clock): Manifest {
+function record(m: Manifest, step: Step, plan: Plan, clock: Clock, limitsInEffect?: Readonly<Record<string, number>>): Manifest {
   const jobs = { ...m.jobs };
   // A moved job leaves its old record behind (its label may differ).
   if (step.from) delete jobs[step.from.label];
@@ -122,11 +122,14 @@ function record(m: Manifest, step: Step, plan: Plan, clock: Clock): Manifest {
     delete jobs[step.label];
   } else {
     const prev = jobs[step.label];
+    // A reload measured them afresh; otherwise the job launchd runs is still the one measured last time.
+    const limits = limitsInEffect ?? (step.ops.includes('bootstrap') ? undefined : prev?.limitsInEffect);
     const digest = step.digest ?? prev?.digest;
     const rec: ManagedRecord = {
       name: step.service, kind: step.kind, label: step.label, domain: step.domain, plistPath: step.plistPath,
       digest: digest ?? '', state: step.target, sensitiveKeys: [...step.sensitiveKeys], appliedAt: new Date(clock.now()).toISOString(),
       owner: plan.owner, ...(step.watch ? { watch: step.watch } : {}),
+      ...(limits ? { limitsInEffect: limits } : {}),
     };
     jobs[step.label] = rec;
   }

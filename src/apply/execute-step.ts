@@ -29,7 +29,7 @@ interface Undo {
  * bootout, the file, enable/bootstrap/kickstart, and the honest-start wait. On failure, undo what was done in
  * reverse (restore the previous plist and reload it where it was loaded) and rethrow with both lists.
  */
-export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pid?: number; done: string[] }> {
+export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pid?: number; done: string[]; limitsInEffect?: Record<string, number> }> {
   const { lc, progress } = ctx;
   const done: string[] = [];
   const undo: Undo[] = [];
@@ -108,7 +108,9 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
       pid = await waitReady(step, lc, ctx.clock, progress, { runsBefore });
       done.push(`${step.label} is running as pid ${pid}`);
     }
-    return { ...(pid !== undefined ? { pid } : {}), done };
+    // What launchd made of the plist's resource limits (the kernel may have clamped them): the baseline for drift.
+    const limitsInEffect = step.ops.includes('bootstrap') && pid !== undefined ? (await lc.print(step.domain, step.label).catch(() => undefined))?.parsed.resourceLimits : undefined;
+    return { ...(pid !== undefined ? { pid } : {}), done, ...(limitsInEffect ? { limitsInEffect } : {}) };
   } catch (e) {
     const undone: string[] = [];
     const failedUndo: string[] = [];

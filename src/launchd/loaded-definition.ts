@@ -14,8 +14,12 @@ const PRINTED_LIMITS: Record<string, string> = { NumberOfFiles: 'maxfiles' };
  */
 const LAUNCHD_ENVIRONMENT = new Set(['XPC_SERVICE_NAME', 'OSLogRateLimit', 'MallocSpaceEfficient']);
 
-/** Limits launchd applies to the loaded job that differ from the plist's, e.g. `maxfiles (soft) is 256, lotus.yaml says 16384`. */
-export function limitsInEffectDiffer(plist: PlistDict, printed: Readonly<Record<string, number>> | undefined): string[] {
+/**
+ * Limits launchd applies to the loaded job that differ from the plist's, e.g. `maxfiles (soft) is 256, lotus.yaml says 16384`.
+ * A value equal to what launchd applied when lotusctl loaded the job (`recorded`, state.json's limits_in_effect) is the
+ * kernel's clamp (NumberOfFiles above kern.maxfilesperproc), which a reload would only repeat: not a difference (issue 9, item 8).
+ */
+export function limitsInEffectDiffer(plist: PlistDict, printed: Readonly<Record<string, number>> | undefined, recorded?: Readonly<Record<string, number>>): string[] {
   if (!printed) return [];
   const out: string[] = [];
   for (const [which, key] of [['soft', 'SoftResourceLimits'], ['hard', 'HardResourceLimits']] as const) {
@@ -23,7 +27,7 @@ export function limitsInEffectDiffer(plist: PlistDict, printed: Readonly<Record<
     for (const [plistKey, printName] of Object.entries(PRINTED_LIMITS)) {
       const w = want[plistKey];
       const have = printed[`${printName} (${which})`];
-      if (typeof w === 'number' && have !== undefined && have !== w) out.push(`${printName} (${which}) is ${have}, the plist says ${w}`);
+      if (typeof w === 'number' && have !== undefined && have !== w && recorded?.[`${printName} (${which})`] !== have) out.push(`${printName} (${which}) is ${have}, the plist says ${w}`);
     }
   }
   return out;

@@ -92,6 +92,12 @@ export interface ManagedRecord {
   readonly sensitiveKeys: readonly string[];
   /** The job state lotusctl left it in. */
   readonly state: 'running' | 'stopped';
+  /**
+   * The resource limits launchd applied when lotusctl last loaded the job (`print`'s `resource limits`). The kernel
+   * clamps NumberOfFiles to kern.maxfilesperproc, and every reload repeats the clamp: a loaded job showing these same
+   * values is as lotusctl left it, not drift (issue 9, item 8).
+   */
+  readonly limitsInEffect?: Readonly<Record<string, number>>;
   readonly appliedAt: string;
   /** The spec that owns the job; absent for a record written by a lotusctl before owners (state.json format 1). */
   readonly owner?: SpecOwner;

@@ -51,4 +51,9 @@ export interface HostFacts {
   readonly volumes?: Readonly<Record<string, VolumeFilesystem>>;
   /** The program that blocks until a path exists (/bin/wait4path on a Mac): jobs whose repo is on a volume start through it. */
   readonly wait4path?: string;
+  /**
+   * kern.maxfilesperproc, read when a service sets open_files: the most RLIMIT_NOFILE the kernel lets a process have.
+   * `unknown` says why it could not be read (not macOS, sysctl failed): nothing is refused then.
+   */
+  readonly maxFilesPerProc?: number | { readonly unknown: string };
 }

@@ -103,7 +103,7 @@ function driftFor(name: string, a: ActualJob, m: ManagedRecord, desiredDict: Pli
     if (differs.length > 0) d('loaded-differs', `the loaded job differs from its plist on disk in ${differs.join(', ')}: the plist was changed without a reload`);
   }
   if (job.loaded && file.exists && file.digest === m.digest && desiredDict) {
-    const limits = limitsInEffectDiffer(desiredDict, job.definition?.resourceLimits);
+    const limits = limitsInEffectDiffer(desiredDict, job.definition?.resourceLimits, m.limitsInEffect);
     if (limits.length > 0) d('limits-differ', `loaded with other resource limits than its plist: ${limits.join('; ')}`);
   }
   return out;
@@ -235,7 +235,7 @@ function planDesired(j: DesiredJob & { state: 'running' | 'stopped' }, r: Manage
   if (target === 'running') {
     const disabled = job.known && job.disabled === true;
     const def = job.known ? job.definition : undefined;
-    const limits = job.known && job.loaded && !reload ? limitsInEffectDiffer(j.plist, def?.resourceLimits) : [];
+    const limits = job.known && job.loaded && !reload ? limitsInEffectDiffer(j.plist, def?.resourceLimits, moved ? undefined : r?.limitsInEffect) : [];
     const differs = job.known && job.loaded && !reload ? loadedDifferences(j.plist, def, { plistPath: j.plistPath, system: j.domain.kind === 'system' }) : [];
     const forced = ctx.replace.has(j.name);
     if (!job.known) {

@@ -201,6 +201,7 @@ function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, o
   if (session !== undefined) plist.LimitLoadToSessionType = Array.isArray(session) ? [...session] : session;
   if (s.abandon_process_group !== undefined) plist.AbandonProcessGroup = s.abandon_process_group;
   const limits = resourceLimits(s.limits);
+  openFilesAgainstHost(name, s, host, out);
   if (Object.keys(limits.soft).length > 0) plist.SoftResourceLimits = limits.soft;
   if (Object.keys(limits.hard).length > 0) plist.HardResourceLimits = limits.hard;
   Object.assign(plist, s.plist_extra as PlistDict);
@@ -225,6 +226,25 @@ function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, o
       ...(s.repo !== undefined ? { repo: abs(s.repo) } : {}),
     },
   };
+}
+
+/**
+ * open_files against this Mac's kern.maxfilesperproc (issue 9, item 8): above it, the kernel clamps the limit (or
+ * launchd fails to set it) and Lotus, which asks for what LOTUS_FD_MAX or its default says, fails with "too many open
+ * files" (specs/lotus-operations.md §4). Refused when known; when unknown, nothing is refused (validate says so).
+ */
+function openFilesAgainstHost(name: string, s: ServiceSpec, host: HostFacts, out: Located[]): void {
+  const max = host.maxFilesPerProc;
+  if (typeof max !== 'number') return;
+  for (const which of ['soft', 'hard'] as const) {
+    const v = s.limits?.open_files?.[which];
+    if (v === undefined || v <= max) continue;
+    out.push({
+      severity: 'error', code: 'host.open-files-above-max', path: ['services', name, 'limits', 'open_files', which],
+      message: `open_files ${which} ${v} is above this Mac's kern.maxfilesperproc (${max}): the kernel clamps the job to ${max}, and Lotus fails when it needs more`,
+      hint: `use ${max} or less, or raise kern.maxfilesperproc first (sudo sysctl kern.maxfilesperproc=N, made permanent by a LaunchDaemon)`,
+    });
+  }
 }
 
 /**
@@ -459,6 +479,10 @@ export function toDesiredState(spec: Spec, host: HostFacts): DesiredResult {
   const notes: Noted[] = domainNotes(spec, host);
   const jobs = dependencyOrder(spec).map((n) => serviceJob(spec, n, spec.services[n] as ServiceSpec, host, diagnostics));
   placesLint(spec, host, diagnostics, notes);
+  if (typeof host.maxFilesPerProc === 'object') {
+    const first = Object.entries(spec.services).find(([, s]) => s.limits?.open_files !== undefined);
+    if (first) notes.push({ code: 'note.maxfilesperproc-unknown', path: ['services', first[0], 'limits', 'open_files'], message: `kern.maxfilesperproc is unknown here (${host.maxFilesPerProc.unknown}): lotusctl cannot check open_files against it, and refuses nothing` });
+  }
   if (spec.monitor) {
     jobs.push(monitorJob(spec, spec.monitor, host, diagnostics));
     if (spec.monitor.enabled) notes.push(monitorNote(spec, host));

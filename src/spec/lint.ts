@@ -71,6 +71,14 @@ export function lintProblems(spec: Spec): Located[] {
     } else if (s.exit_timeout !== undefined && exitMs !== undefined && exitMs < MIN_EXIT_TIMEOUT_MS) {
       warn(p('exit_timeout'), 'lint.exit-timeout-short', `launchd sends SIGKILL ${s.exit_timeout} after SIGTERM: Lotus may need minutes to close its datastores cleanly`, 'use 120s or more');
     }
+    if (domain === 'system') {
+      // launchd.plist(5) (specs/launchd-behaviour.md §1): in a system daemon NumberOfFiles also sets kern.maxfiles (soft)
+      // and kern.maxfilesperproc (hard), NumberOfProcesses kern.maxproc / kern.maxprocperuid: for the whole machine.
+      for (const [field, key, sysctls] of [['open_files', 'NumberOfFiles', 'kern.maxfiles (soft) and kern.maxfilesperproc (hard)'], ['processes', 'NumberOfProcesses', 'kern.maxproc (soft) and kern.maxprocperuid (hard)']] as const) {
+        if (s.limits?.[field] === undefined) continue;
+        warn(p('limits', field), 'lint.daemon-limit-machine-wide', `in a LaunchDaemon, ${key} also sets ${sysctls} for the whole machine, not just this job: a low value starves every other process`, 'set it no lower than the Mac already has (sysctl kern.maxfiles kern.maxfilesperproc), or run the node as an agent');
+      }
+    }
     const soft = s.limits?.open_files?.soft;
     if (soft !== undefined && soft < LOTUS_OPEN_FILES) {
       warn(p('limits', 'open_files', 'soft'), 'lint.open-files-low', `an open-files soft limit of ${soft} is below the ${LOTUS_OPEN_FILES} Lotus asks for; badger fails with "too many open files"`, `use soft: ${LOTUS_OPEN_FILES} or more`);

@@ -5,6 +5,7 @@ import { LotusctlError } from '../model/errors.js';
 import type { HostFacts, SecretProblem } from '../model/host.js';
 import { volumeRootOf } from '../spec/places.js';
 import { volumeFilesystems } from './mounts.js';
+import { maxFilesPerProcSync } from './sysctl.js';
 import { actForHomeOwner } from './ownership.js';
 import { cliEntryPath } from './package-info.js';
 import { MACOS_TOOLS, macosTool } from './platform.js';
@@ -193,7 +194,7 @@ export function actForOperator(env: NodeJS.ProcessEnv = process.env): void {
   actForHomeOwner(actingUser(env).home);
 }
 
-export function gatherHostFacts(opts: { specPath: string; programs: readonly string[]; secretFiles: readonly string[]; env?: NodeJS.ProcessEnv; paths?: (home: string) => readonly string[] }): HostFacts {
+export function gatherHostFacts(opts: { specPath: string; programs: readonly string[]; secretFiles: readonly string[]; env?: NodeJS.ProcessEnv; paths?: (home: string) => readonly string[]; needsMaxFiles?: boolean }): HostFacts {
   const env = opts.env ?? process.env;
   const who = actingUser(env);
   // A sandbox (tests, the demo) has its own /Volumes; on a Mac it is /Volumes.
@@ -216,6 +217,7 @@ export function gatherHostFacts(opts: { specPath: string; programs: readonly str
     })(),
     volumesDir,
     volumes: volumeFilesystems(roots, env),
+    ...(opts.needsMaxFiles ? { maxFilesPerProc: ((f) => (f.kind === 'known' ? f.value : { unknown: f.why }))(maxFilesPerProcSync(macosTool('sysctl', env))) } : {}),
     // What the plist names: the Mac's /bin/wait4path unless a sandbox supplies a double.
     wait4path: macosTool('wait4path', env) ?? MACOS_TOOLS.wait4path,
   };

@@ -44,7 +44,8 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   if (!v.spec) return { file, path, text, diagnostics: v.diagnostics, ok: false };
   const env = opts.env ?? process.env;
   const spec = v.spec;
-  const host = gatherHostFacts({ specPath: path, programs: programsToResolve(v.spec), secretFiles: secretFiles(v.spec, actingUser(env).home, path), env, paths: (home) => jobPaths(spec, home, path).map((p) => p.abs) });
+  const host = gatherHostFacts({ specPath: path, programs: programsToResolve(v.spec), secretFiles: secretFiles(v.spec, actingUser(env).home, path), env, paths: (home) => jobPaths(spec, home, path).map((p) => p.abs),
+    needsMaxFiles: Object.values(spec.services).some((s) => s.limits?.open_files !== undefined) });
   const r = toDesiredState(v.spec, host);
   const hostDiagnostics = r.diagnostics.map((d): Diagnostic => ({
     ...d, ...(opts.strict && d.severity === 'warning' ? { severity: 'error' as const } : {}), ...locate(v.source, d.path),

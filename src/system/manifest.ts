@@ -22,6 +22,8 @@ const recordSchema = z.object({
   // Format 2: the spec that owns the job, and what the monitor needs about it as applied.
   owner: owner.optional(),
   watch: z.record(z.string(), z.unknown()).optional(),
+  // What launchd applied of the plist's resource limits when lotusctl last loaded the job (issue 9, item 8).
+  limits_in_effect: z.record(z.string(), z.number()).optional(),
 })
   // lotusctl removes and rewrites the recorded plist path: only ever a `<valid label>.plist` it could have written.
   .refine((r) => isValidLabel(r.label) && isAbsolute(r.plist_path) && basename(r.plist_path) === `${r.label}.plist`, {
@@ -73,6 +75,7 @@ export function readManifest(stateDir: string): Manifest {
       plistPath: r.plist_path, digest: r.digest, state: r.state, sensitiveKeys: r.sensitive_keys, appliedAt: r.applied_at,
       ...(r.owner ? { owner: { spec: r.owner.spec, ...(r.owner.name !== undefined ? { name: r.owner.name } : {}) } } : {}),
       ...(r.watch ? { watch: r.watch } : {}),
+      ...(r.limits_in_effect ? { limitsInEffect: r.limits_in_effect } : {}),
     };
   }
   return { formatVersion: MANIFEST_FORMAT_VERSION, jobs };
@@ -84,7 +87,7 @@ export function writeManifest(stateDir: string, m: Manifest): void {
     return [label, {
       name: r.name, kind: r.kind, label: r.label, domain: r.domain, plist_path: r.plistPath, digest: r.digest, state: r.state,
       sensitive_keys: [...r.sensitiveKeys].sort(), applied_at: r.appliedAt,
-      ...(r.owner ? { owner: r.owner } : {}), ...(r.watch ? { watch: r.watch } : {}),
+      ...(r.owner ? { owner: r.owner } : {}), ...(r.watch ? { watch: r.watch } : {}), ...(r.limitsInEffect ? { limits_in_effect: r.limitsInEffect } : {}),
     }];
   }));
   writeFileAtomic(manifestPath(stateDir), `${JSON.stringify({ format_version: MANIFEST_FORMAT_VERSION, jobs }, null, 2)}\n`, { mode: 0o600 });
