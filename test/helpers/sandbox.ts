@@ -134,8 +134,15 @@ export class Sandbox {
    */
   async sudo(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
     if (!IS_ROOT) throw new Error('Sandbox.sudo needs the tests to run as root');
-    const sudoEnv = { SUDO_UID: String(this.uid), SUDO_GID: String(this.gid), SUDO_USER: this.user, SUDO_COMMAND: `lotusctl ${args.join(' ')}`, HOME: this.path('var-root') };
-    return runCli(args, { env: { ...this.env, ...sudoEnv, ...env }, cwd: this.root });
+    return runCli(args, { env: { ...this.env, ...this.sudoEnv(), SUDO_COMMAND: `lotusctl ${args.join(' ')}`, HOME: this.path('var-root'), ...env }, cwd: this.root });
+  }
+
+  /**
+   * What sudo(8) adds to the environment of a command the operator runs through it (SUDO_UID, SUDO_GID, SUDO_USER):
+   * for tools that run lotusctl as root on the operator's behalf, e.g. Ansible with `become` (sudo). {} unless root.
+   */
+  sudoEnv(): Record<string, string> {
+    return IS_ROOT ? { SUDO_UID: String(this.uid), SUDO_GID: String(this.gid), SUDO_USER: this.user } : {};
   }
 
   /** spawn/execFile options that run a child as the operator (uid/gid when root; nothing otherwise). */

@@ -7,7 +7,6 @@ import { ansiblePlaybook, lotusctlWrapper, treeSnapshot } from '../helpers/ansib
 import { cliPath, repoRoot } from '../helpers/cli.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
-const uid = process.getuid?.() ?? 0;
 const DAEMON = 'com.lotusctl.daemon';
 const playbook = (name: string) => join(repoRoot, 'test/fixtures/ansible', name);
 // Five playbook runs with a real Lotus start: a loaded 2-core box needs minutes, not the default minute.
@@ -25,7 +24,7 @@ describe('lotusctl.macos.node under ansible-playbook', () => {
   it('check mode touches nothing; apply is changed once, then not; hand-made drift is shown (--diff) and repaired', SLOW, async () => {
     const specPath = join(sb.home, 'lotus.yaml');
     const specText = Sandbox.lotusDaemonSpec();
-    const vars = { spec_path: specPath, spec_text: specText, lotusctl: lotusctlWrapper(sb), sandbox_env: sb.env };
+    const vars = { spec_path: specPath, spec_text: specText, lotusctl: lotusctlWrapper(sb), sandbox_env: { ...sb.env, ...sb.sudoEnv() } };
     const node = playbook('node.yml');
 
     // A fresh Mac in check mode: the plan has changes, and not a file appears (not even lotus.yaml).
@@ -49,7 +48,7 @@ describe('lotusctl.macos.node under ansible-playbook', () => {
     expect({ pid: still.pid, runs: still.runs }).toEqual({ pid: running.pid, runs: running.runs });
 
     // Drift by hand: the job booted out, the plist edited. Check mode shows lotusctl's plan text and changes nothing.
-    await sb.launchctl(['bootout', `gui/${uid}/${DAEMON}`]);
+    await sb.launchctl(['bootout', `${sb.gui}/${DAEMON}`]);
     const plist = sb.agentPlist(DAEMON);
     writeFileSync(plist, readFileSync(plist, 'utf8').replace('<integer>60</integer>', '<integer>7</integer>'));
     const drifted = treeSnapshot(sb.home);
@@ -83,7 +82,7 @@ describe('lotusctl.macos.node under ansible-playbook', () => {
     const results = sb.path('results.json');
     const r = await ansiblePlaybook(sb, playbook('failures.yml'), {
       inline_path: inlinePath, broken_path: brokenPath, good_path: goodPath, sleeper, results,
-      lotusctl: lotusctlWrapper(sb), racing_lotusctl: racing, sandbox_env: sb.env,
+      lotusctl: lotusctlWrapper(sb), racing_lotusctl: racing, sandbox_env: { ...sb.env, ...sb.sudoEnv() },
     });
     expect(r.recap, r.output).toMatchObject({ failed: 0, ignored: 3 });
     const out = JSON.parse(readFileSync(results, 'utf8'));

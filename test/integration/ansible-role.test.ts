@@ -16,7 +16,6 @@ const MONITOR = 'com.lotusctl.monitor';
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const SLOW = { timeout: 300_000 };
 // The example playbook uses the user domain (Macs reached over SSH).
-const domain = `user/${process.getuid?.() ?? 0}`;
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -61,7 +60,8 @@ describe('the lotusctl.macos.node role (ansible/lotus-macs.yml)', () => {
       lotusctl_npm_prefix: prefix,
       // The dependencies come from npm's cache when it has them (npm ci filled it).
       lotusctl_npm_extra_args: ['--prefer-offline'],
-      lotusctl_environment: { ...sb.env, npm_config_cache: npmCache },
+      // As Ansible's become (sudo) from the operator's account runs it: root, with SUDO_* naming the operator.
+      lotusctl_environment: { ...sb.env, ...sb.sudoEnv(), npm_config_cache: npmCache },
       lotusctl_spec_path: '~/lotus.yaml',
       lotusctl_daemon: {
         program: 'lotus', args: ['daemon'], repo: '~/.lotus', logs: { dir: '~/Library/Logs/lotus' },
@@ -85,21 +85,21 @@ describe('the lotusctl.macos.node role (ansible/lotus-macs.yml)', () => {
     const spec = join(sb.home, 'lotus.yaml');
     expect(statSync(spec).mode & 0o777).toBe(0o600);
     expect(readFileSync(spec, 'utf8')).toMatch(/^# Ansible managed \(role lotusctl\.macos\.node\)/);
-    const daemon = await sb.print(DAEMON, domain);
+    const daemon = await sb.print(DAEMON, sb.userDomain);
     expect(daemon.pid).toBeGreaterThan(0);
     // The example's monitor section made it through the template: the monitor job runs the npm-installed lotusctl.
-    const monitor = await sb.print(MONITOR, domain);
+    const monitor = await sb.print(MONITOR, sb.userDomain);
     expect(monitor.pid).toBeGreaterThan(0);
     expect(monitor.text).toContain(join(prefix, 'lib/node_modules/lotusctl/dist/cli/main.js'));
 
     const second = await ansiblePlaybook(sb, site, vars());
     expect(second.recap, second.output).toMatchObject({ failed: 0, changed: 0 });
-    expect((await sb.print(DAEMON, domain)).pid).toBe(daemon.pid);
+    expect((await sb.print(DAEMON, sb.userDomain)).pid).toBe(daemon.pid);
 
     const absent = await ansiblePlaybook(sb, site, vars({ lotusctl_state: 'absent' }));
     expect(absent.recap, absent.output).toMatchObject({ failed: 0, changed: 1 });
-    expect((await sb.print(DAEMON, domain)).loaded).toBe(false);
-    expect((await sb.print(MONITOR, domain)).loaded).toBe(false);
+    expect((await sb.print(DAEMON, sb.userDomain)).loaded).toBe(false);
+    expect((await sb.print(MONITOR, sb.userDomain)).loaded).toBe(false);
     expect(existsSync(sb.agentPlist(DAEMON))).toBe(false);
     // Never the Lotus repo.
     expect(existsSync(join(sb.home, '.lotus'))).toBe(true);

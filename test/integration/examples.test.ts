@@ -42,7 +42,8 @@ describe('examples', () => {
 
   it('examples/mdm-postinstall.sh answers with exit codes: applies once, then 0 with no changes; --check reports drift without repairing it', async () => {
     const sleeper = sb.script('sleeper', 'exec sleep 600');
-    const spec = sb.writeSpec(`version: 1\nservices:\n  daemon:\n    program: ${sleeper}\n    throttle_interval: 1s\n`);
+    // MDM agents run the script as root: the jobs are LaunchDaemons (agents need a user: host.agents-as-root).
+    const spec = sb.writeSpec(`version: 1\ndefaults: { domain: system }\nservices:\n  daemon:\n    program: ${sleeper}\n    throttle_interval: 1s\n`);
     const log = sb.path('logs/mdm.log');
     const lotusctl = sb.script('lotusctl', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} "$@"`);
     const script = join(repoRoot, 'examples/mdm-postinstall.sh');
@@ -59,7 +60,7 @@ describe('examples', () => {
     expect(first.stdout).toMatch(/^lotusctl: changes applied: the Mac matches /);
     expect(logText()).toMatch(/Plan: 2 to add, 0 to change, 0 to replace, 0 to destroy\./);
     expect(logText()).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 replaced, 0 destroyed\./);
-    const pid = (await sb.print(label)).pid;
+    const pid = (await sb.print(label, 'system')).pid;
     expect(pid).toBeGreaterThan(0);
     // No saved plan (it holds secrets) is left behind.
     expect(readdirSync(tmp)).toEqual([]);
@@ -67,16 +68,16 @@ describe('examples', () => {
     const second = await mdm([spec]);
     expect(second.code, logText()).toBe(0);
     expect(second.stdout).toMatch(/no changes/);
-    expect((await sb.print(label)).pid).toBe(pid);
+    expect((await sb.print(label, 'system')).pid).toBe(pid);
 
-    await sb.launchctl(['bootout', `gui/${process.getuid?.() ?? 0}/${label}`]);
+    await sb.launchctl(['bootout', `system/${label}`]);
     const audit = await mdm(['--check'], { LOTUSCTL_SPEC: spec });
     expect(audit.code).toBe(1);
     expect(audit.stdout).toMatch(/changes pending/);
-    expect((await sb.print(label)).loaded).toBe(false);
+    expect((await sb.print(label, 'system')).loaded).toBe(false);
     const repair = await mdm([spec]);
     expect(repair.code, logText()).toBe(0);
-    expect((await sb.print(label)).pid).toBeGreaterThan(0);
+    expect((await sb.print(label, 'system')).pid).toBeGreaterThan(0);
 
     const bad = sb.writeSpec(`version: 1\nservices:\n  daemon:\n    program: ${sleeper}\n    exit_timout: 5s\n`, 'bad.yaml');
     const broken = await mdm([bad]);

@@ -29,6 +29,7 @@ function secretFile(name: string, content: string | Buffer, mode = 0o600): strin
   const p = sb.path(name);
   writeFileSync(p, content);
   chmodSync(p, mode);
+  sb.chownToOperator(p); // the operator's secret: the CLI runs as the operator (test/fakes/launchctl/README.md)
   return p;
 }
 
@@ -325,8 +326,11 @@ describe('log growth: the monitor rotates the logs launchd writes and prunes old
     mkdirSync(samples, { recursive: true });
     writeFileSync(join(samples, '2020-01-01.jsonl'), '{}\n');
     writeFileSync(join(samples, 'notes.txt'), 'kept: not a day file\n');
+    sb.chownToOperator(logs); // what launchd and the monitor write there is the operator's
+    sb.chownToOperator(join(sb.home, 'Library'));
     for (const round of [1, 2, 3]) {
       writeFileSync(err, `round ${round}\n${'x'.repeat(2048)}\n`);
+      sb.chownToOperator(err);
       const r = await cli(['monitor', 'run', '--once']);
       expect(r.stdout).toContain('"event":"log-rotated"');
       expect(readdirSync(logs).filter((f) => f.startsWith('daemon.err.log')).sort()).toEqual(
@@ -338,6 +342,7 @@ describe('log growth: the monitor rotates the logs launchd writes and prunes old
     expect(execFileSync('head', ['-1', `${err}.2`]).toString()).toBe('round 2\n');
     // A small log is left alone; the old day file is gone, today's and the stranger stay.
     writeFileSync(err, 'small\n');
+    sb.chownToOperator(err);
     const quiet = await cli(['monitor', 'run', '--once']);
     expect(quiet.stdout).not.toContain('"event":"log-rotated"');
     const left = readdirSync(samples).sort();

@@ -15,7 +15,7 @@ afterEach(async () => {
   expect(await sb.stop()).toEqual([]);
 });
 
-const stdinCli = (args: string[], input: string) => runCli(args, { env: sb.env, cwd: sb.root, input });
+const stdinCli = (args: string[], input: string) => runCli(args, { env: sb.env, cwd: sb.root, input, ...sb.runAs() });
 
 describe('plan for scripts', () => {
   it('--json on a broken spec prints one spec.invalid error with each problem as file:line:col', async () => {

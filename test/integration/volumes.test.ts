@@ -80,7 +80,7 @@ describe('privacy-protected folders', () => {
     // A project folder in ~/Documents: relative paths put everything there.
     const project = join(sb.home, 'Documents', 'node');
     mkdirSync(project, { recursive: true });
-    writeFileSync(join(project, 'token'), 'secret\n');
+    writeFileSync(join(project, 'token'), 'secret\n', { mode: 0o600 });
     sb.chownToOperator(join(sb.home, 'Documents'));
     writeFileSync(join(project, 'lotus.yaml'), `version: 1
 services:

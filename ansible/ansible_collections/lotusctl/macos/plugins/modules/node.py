@@ -176,6 +176,11 @@ def write_atomic(module, path, text):
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o600)
+        # Run as root (become) for someone else's folder, the spec is theirs, as lotusctl does with what it writes in
+        # the operator's home under sudo: otherwise their own lotusctl cannot read it afterwards (issue 9, item 1).
+        owner = os.stat(folder)
+        if os.geteuid() == 0 and owner.st_uid != 0:
+            os.chown(tmp, owner.st_uid, owner.st_gid)
         os.rename(tmp, path)
     except Exception as e:  # noqa: BLE001 -- report any failure as the task's error, then clean up
         try:
