@@ -20,7 +20,7 @@ if [ "$(id -u)" = 0 ]; then
   as_op() { node -e 'const r = require("child_process").spawnSync(process.argv[1], process.argv.slice(2), { stdio: "inherit", uid: 501, gid: 20 }); process.exit(r.status ?? 1)' "$@"; }
   # The operator must reach this checkout: search permission on the folders above it (o+x: enter, not list).
   d=$repo; while :; do [ -n "$(find "$d" -maxdepth 0 -perm -o+x)" ] || { chmod o+x "$d"; echo "demo: gave others search permission on $d" >&2; }; [ "$d" = / ] && break; d=$(dirname "$d"); done
-  as_op test -r "$repo/dist/src/cli/main.js" || chmod -R o+rX "$repo/dist" "$repo/node_modules" "$repo/test/fakes" "$repo/package.json"
+  as_op test -r "$repo/dist/cli/main.js" || chmod -R o+rX "$repo/dist" "$repo/node_modules" "$repo/test/fakes" "$repo/package.json"
   chmod 755 "$sandbox"; chown -R "$uid:$gid" "$sandbox"
 else
   uid=$(id -u) gid=$(id -g)

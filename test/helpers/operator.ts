@@ -77,7 +77,7 @@ export function grantOperatorAccess(repo: string): string[] {
     grant(d, 0o1);
     if (dirname(d) === d) break;
   }
-  const sentinels = ['dist/src/cli/main.js', 'dist/test/fakes/launchctl/main.js', 'dist/test/fakes/lotus/main.js', 'node_modules/zod/package.json', 'test/fakes/bin/launchctl'];
+  const sentinels = ['dist/cli/main.js', 'dist/test/fakes/launchctl/main.js', 'dist/test/fakes/lotus/main.js', 'node_modules/zod/package.json', 'test/fakes/bin/launchctl'];
   if (sentinels.every((s) => reachableByOthers(join(repo, s)))) return changed;
   for (const top of ['dist', 'node_modules', 'test/fakes', 'package.json']) walk(join(repo, top), grant);
   return changed;
