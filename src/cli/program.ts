@@ -33,8 +33,9 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     const g = program.opts<Globals>();
     const o = makeOutput({ ...(g.color === false ? { color: false } : {}) });
     try {
-      // Under sudo, what lotusctl creates in the operator's home is the operator's (src/system/ownership.ts).
-      (await import('../system/host.js')).actForOperator();
+      // Under sudo, what lotusctl creates in the operator's home is the operator's (src/system/ownership.ts). Only root
+      // can act for someone else: other users skip the module (and its start-up cost).
+      if (process.geteuid?.() === 0) (await import('../system/host.js')).actForOperator();
       setCode(await fn(o, g));
     } catch (e) {
       setCode(reportError(e, o, Boolean(g.debug), json));

@@ -10,7 +10,7 @@ import { actForHomeOwner } from './ownership.js';
 import { cliEntryPath } from './package-info.js';
 import { MACOS_TOOLS, macosTool } from './platform.js';
 import { FileReadError, readFileCapped } from './read-file.js';
-import { lookupAccount } from './users.js';
+import { lookupAccount } from './directory.js';
 
 // Homebrew's prefixes are not on launchd's PATH (specs/launchd-behaviour.md §1), so look there too.
 const EXTRA_PATH = ['/opt/homebrew/bin', '/usr/local/bin'];

@@ -1,9 +1,9 @@
 // The file system of a mounted volume, from the mount table as macOS's /sbin/mount prints it (this module owns the
 // binary): `/dev/disk4s1 on /Volumes/Stick (exfat, local, nodev, nosuid, noowners)`. Node's statfs has no type name
 // on macOS (f_type numbers are not fixed there), so the table is the source.
-import { execaSync } from 'execa';
 import type { VolumeFilesystem } from '../model/host.js';
 import { macosTool } from './platform.js';
+import { runSync } from './run-sync.js';
 
 export interface MountEntry {
   readonly point: string;
@@ -30,8 +30,8 @@ export function volumeFilesystems(roots: readonly string[], env: Readonly<Record
   const mount = macosTool('mount', env);
   const all = (v: VolumeFilesystem): Record<string, VolumeFilesystem> => Object.fromEntries(roots.map((r) => [r, v]));
   if (mount === undefined) return all({ unknown: `the mount table is read with macOS's ${'/sbin/mount'}, not available on ${process.platform}` });
-  const r = execaSync(mount, [], { reject: false, timeout: 10_000, stdin: 'ignore', env: { LC_ALL: 'C' } });
-  if (r.exitCode !== 0 || typeof r.stdout !== 'string') return all({ unknown: `${mount} failed: ${String(r.stderr || r.shortMessage || '').split('\n')[0]}` });
+  const r = runSync(mount, []);
+  if (r.exitCode !== 0) return all({ unknown: `${mount} failed: ${String(r.stderr || r.errorCode || '').split('\n')[0]}` });
   const table = parseMountTable(r.stdout);
   return Object.fromEntries(roots.map((root) => {
     const e = table.find((m) => m.point === root);

@@ -1,10 +1,6 @@
-// Accounts: user names -> uids for jobs that run as another user (UserName in a LaunchDaemon; this module owns `id`),
-// and the account lotusctl acts for under sudo: SUDO_USER, whose home and group come from Directory Services (this
-// module owns `dscl`): os.userInfo() and HOME describe root (sudo may or may not keep HOME), so neither will do.
+// User names -> uids, for jobs that run as another user (UserName in a LaunchDaemon). This module owns `id`.
 import { userInfo } from 'node:os';
-import { execa, execaSync } from 'execa';
-import { LotusctlError } from '../model/errors.js';
-import { macosTool } from './platform.js';
+import { execa } from 'execa';
 
 /** The uid of user `name`, or undefined when there is no such user or `id` cannot tell. */
 export async function uidOf(name: string, opts: { timeoutMs?: number } = {}): Promise<number | undefined> {
@@ -16,55 +12,4 @@ export async function uidOf(name: string, opts: { timeoutMs?: number } = {}): Pr
   const r = await execa('id', ['-u', '--', name], { reject: false, timeout: opts.timeoutMs ?? 5000, stdin: 'ignore', env: { LC_ALL: 'C' } });
   const n = Number(String(r.stdout ?? '').trim());
   return r.exitCode === 0 && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
-export interface Account {
-  readonly name: string;
-  readonly uid: number;
-  readonly gid: number;
-  readonly home: string;
-}
-
-/**
- * `dscl . -read /Users/<name> NFSHomeDirectory PrimaryGroupID UniqueID` prints `Key: value` lines, or `Key:` and the
- * value indented on the next line when it is long or has spaces (seen in scripts that parse it, e.g. `awk '{print $2}'`
- * users who trip on the second form). Returns undefined unless all three keys are there.
- */
-export function parseDsclRecord(text: string): { uid: number; gid: number; home: string } | undefined {
-  const fields: Record<string, string> = {};
-  let pending: string | undefined;
-  for (const line of text.split('\n')) {
-    if (pending !== undefined && /^\s+\S/.test(line)) {
-      fields[pending] = line.trim();
-      pending = undefined;
-      continue;
-    }
-    const m = /^([A-Za-z][\w:.-]*?):(?:\s+(.*))?$/.exec(line.trimEnd());
-    if (!m) continue;
-    const key = m[1] as string;
-    if (m[2] === undefined || m[2] === '') pending = key;
-    else fields[key] = m[2];
-  }
-  const uid = Number(fields['UniqueID']);
-  const gid = Number(fields['PrimaryGroupID']);
-  const home = fields['NFSHomeDirectory'];
-  if (!Number.isSafeInteger(uid) || !Number.isSafeInteger(gid) || home === undefined || !home.startsWith('/')) return undefined;
-  return { uid, gid, home };
-}
-
-/** The passwd entry of `name` from Directory Services (dscl). Throws `host.user-unknown` when it cannot be read. */
-export function lookupAccount(name: string, env: Readonly<Record<string, string | undefined>>): Account {
-  const dscl = macosTool('dscl', env);
-  const fail = (why: string): LotusctlError =>
-    new LotusctlError('host.user-unknown', `cannot look up the account "${name}" (SUDO_USER): ${why}`, {
-      hint: 'run lotusctl with sudo from the account that owns the Lotus node, or without sudo as that user',
-    });
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/.test(name)) throw fail('not an account name');
-  if (dscl === undefined) throw fail('dscl (Directory Services) exists only on macOS');
-  const r = execaSync(dscl, ['.', '-read', `/Users/${name}`, 'NFSHomeDirectory', 'PrimaryGroupID', 'UniqueID'], {
-    reject: false, timeout: 10_000, stdin: 'ignore',
-  });
-  const rec = r.exitCode === 0 && typeof r.stdout === 'string' ? parseDsclRecord(r.stdout) : undefined;
-  if (rec === undefined) throw fail(`${dscl} said: ${String(r.stderr || r.stdout || r.shortMessage || 'nothing').trim().split('\n')[0]}`);
-  return { name, ...rec };
 }

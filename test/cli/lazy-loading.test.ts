@@ -25,7 +25,7 @@ afterEach(async () => {
 
 async function loaded(args: string[]): Promise<string[]> {
   trace.take();
-  const r = await runCli(args, { env: { ...sb.env, ...trace.env }, cwd: sb.root, nodeArgs: trace.nodeArgs });
+  const r = await runCli(args, { env: { ...sb.env, ...trace.env }, cwd: sb.root, nodeArgs: trace.nodeArgs, ...sb.runAs() });
   expect(r.code, r.stderr).toBeLessThanOrEqual(2);
   return trace.take();
 }

@@ -1,6 +1,6 @@
 // Which modules a run of the built CLI loads: a Node module hook (`--import`) appends every URL it loads to a file,
 // and esbuild's metafile (dist/cli-meta.json) maps each loaded bundle file back to the sources inside it.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ export class ModuleTrace {
   private readonly register = join(this.dir, 'register.mjs');
 
   constructor() {
+    // The CLI may run as the sandbox's operator (not root): it must write the log here.
+    chmodSync(this.dir, 0o777);
     writeFileSync(join(this.dir, 'hooks.mjs'), HOOKS);
     writeFileSync(this.register, `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
   }

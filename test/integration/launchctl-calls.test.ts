@@ -35,7 +35,7 @@ function calls(): string[] {
 describe('launchctl calls per plan', () => {
   it('one print per job and one print-disabled per domain: fresh machine, after apply, and for drift', async () => {
     const sleeper = sb.script('sleeper', 'exec sleep 600');
-    // Three jobs in two domains (gui and user), plus the monitor job in gui.
+    // Three jobs in two domains (gui and user), plus the monitor job, which follows them into user (specs/domains.md).
     sb.writeSpec(`version: 1
 services:
   a: { program: ${sleeper}, throttle_interval: 1s }
@@ -43,9 +43,9 @@ services:
   c: { program: ${sleeper}, throttle_interval: 1s, domain: user }
 monitor: { schedule: 1h }
 `);
-    const uid = process.getuid?.() ?? 0;
+    const uid = sb.uid;
     const expected = [
-      `print gui/${uid}/com.lotusctl.a`, `print gui/${uid}/com.lotusctl.b`, `print gui/${uid}/com.lotusctl.monitor`,
+      `print gui/${uid}/com.lotusctl.a`, `print gui/${uid}/com.lotusctl.b`, `print user/${uid}/com.lotusctl.monitor`,
       `print user/${uid}/com.lotusctl.c`, `print-disabled gui/${uid}`, `print-disabled user/${uid}`,
     ].sort();
 
