@@ -61,7 +61,10 @@ export class Sandbox {
     const fake = fakeLaunchctlEnv(this.launchdDir, {
       idleMs: 3_600_000, consoleUid: this.uid, consoleGid: this.gid,
       // The macOS tools at their sandbox paths, for a job that runs lotusctl (the monitor), as a Mac has them.
-      jobEnv: { FAKE_LOTUS_NODE: process.execPath, FAKE_LOTUS_PYTHON: pythonExecutable(), LOTUSCTL_MACOS_TOOLS: MACOS_TOOLS_DIR },
+      jobEnv: {
+        FAKE_LOTUS_NODE: process.execPath, FAKE_LOTUS_PYTHON: pythonExecutable(),
+        LOTUSCTL_MACOS_TOOLS: MACOS_TOOLS_DIR, FAKE_MOUNT_TABLE: this.path('etc', 'mounts'), LOTUSCTL_VOLUMES_DIR: this.volumesDir,
+      },
     });
     this.env = {
       ...fake,
