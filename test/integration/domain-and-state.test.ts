@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/sandbox.js';
 
-const uid = process.getuid?.() ?? 0;
 let sb: Sandbox;
 beforeEach(() => {
   sb = new Sandbox();
@@ -21,7 +20,7 @@ async function ok(args: string[]) {
   return r;
 }
 
-async function overrides(domain = `gui/${uid}`): Promise<string> {
+async function overrides(domain = `gui/${sb.uid}`): Promise<string> {
   return (await sb.launchctl(['print-disabled', domain])).stdout;
 }
 
@@ -30,17 +29,17 @@ describe('a changed domain or label', () => {
     const sleeper = sb.script('sleeper', 'exec sleep 600');
     sb.writeSpec(spec(sleeper));
     await ok(['apply', '--auto-approve']);
-    expect((await sb.print('com.lotusctl.daemon', `gui/${uid}`)).pid).toBeGreaterThan(0);
+    expect((await sb.print('com.lotusctl.daemon', `gui/${sb.uid}`)).pid).toBeGreaterThan(0);
 
     sb.writeSpec(spec(sleeper, '    domain: user\n'));
     const plan = await sb.cli(['plan']);
-    expect(plan.stdout).toMatch(new RegExp(`# daemon\\.job must be replaced \\(its domain changes from gui/${uid} to user/${uid}: booted out of gui/${uid}, then bootstrapped into user/${uid}\\)`));
+    expect(plan.stdout).toMatch(new RegExp(`# daemon\\.job must be replaced \\(its domain changes from gui/${sb.uid} to user/${sb.uid}: booted out of gui/${sb.uid}, then bootstrapped into user/${sb.uid}\\)`));
     await ok(['apply', '--auto-approve']);
-    expect((await sb.print('com.lotusctl.daemon', `gui/${uid}`)).loaded).toBe(false);
-    expect((await sb.print('com.lotusctl.daemon', `user/${uid}`)).pid).toBeGreaterThan(0);
+    expect((await sb.print('com.lotusctl.daemon', `gui/${sb.uid}`)).loaded).toBe(false);
+    expect((await sb.print('com.lotusctl.daemon', `user/${sb.uid}`)).pid).toBeGreaterThan(0);
     const again = await sb.cli(['plan', '--detailed-exitcode']);
     expect(again.code, again.stdout).toBe(0);
-    expect(sb.manifest().jobs['com.lotusctl.daemon']).toMatchObject({ domain: { kind: 'user', uid } });
+    expect(sb.manifest().jobs['com.lotusctl.daemon']).toMatchObject({ domain: { kind: 'user', uid: sb.uid } });
   });
 
   it('a new label: the old job is booted out and its plist removed; one job runs under the new label', async () => {
@@ -73,7 +72,7 @@ describe('state: stopped', () => {
     expect((await sb.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
 
     // Someone enables it again: drift, and plan disables it again.
-    await sb.launchctl(['enable', `gui/${uid}/com.lotusctl.daemon`]);
+    await sb.launchctl(['enable', `gui/${sb.uid}/com.lotusctl.daemon`]);
     const drift = await sb.cli(['drift']);
     expect(drift.code).toBe(2);
     expect(drift.stdout).toMatch(/not disabled, so launchd would load it again at the next login or boot/);

@@ -82,7 +82,7 @@ describe('plan, --json, exit codes and apply agree', () => {
     expect((await sb.cli(['drift'])).stdout).toMatch(/^No drift: the machine matches the last apply\./);
 
     // A removed service whose job and plist someone already removed: the record is dropped, visibly.
-    await sb.launchctl(['bootout', `gui/${process.getuid?.() ?? 0}/com.lotusctl.helper`]);
+    await sb.launchctl(['bootout', `gui/${sb.uid}/com.lotusctl.helper`]);
     rmSync(sb.agentPlist('com.lotusctl.helper'));
     sb.writeSpec(spec(sleeper, 'debug').replace(/ {2}helper:\n(.*\n)*/, ''));
     expect((await sb.cli(['plan'])).stdout).toMatch(/# helper\.record will be dropped from state\.json/);
@@ -105,7 +105,7 @@ describe('wording', () => {
     const r = await sb.cli(['apply', '--auto-approve']);
     expect(r.stdout).toMatch(/^daemon: done \(running as pid \d+\)$/m);
     expect(r.stdout).not.toMatch(/\(running \(pid/);
-    await sb.launchctl(['bootout', `gui/${process.getuid?.() ?? 0}/com.lotusctl.daemon`]);
+    await sb.launchctl(['bootout', `gui/${sb.uid}/com.lotusctl.daemon`]);
     const drift = await sb.cli(['drift']);
     expect(drift.stdout).toMatch(/^ {2}- daemon \(com\.lotusctl\.daemon\): booted out \(unloaded\) outside lotusctl$/m);
     expect(drift.stdout.match(/com\.lotusctl\.daemon/g)).toHaveLength(1);

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/sandbox.js';
 
-const uid = process.getuid?.() ?? 0;
 let sb: Sandbox;
 beforeEach(() => {
   sb = new Sandbox();
@@ -89,7 +88,7 @@ describe('plists and jobs that are not what lotusctl wrote', () => {
     mkdirSync(join(sb.home, 'Library/LaunchAgents'), { recursive: true });
     writeFileSync(sb.path('theirs.plist'), `<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>Label</key><string>${label}</string><key>ProgramArguments</key><array><string>${sleeper}</string></array><key>RunAtLoad</key><true/></dict></plist>\n`);
     copyFileSync(sb.path('theirs.plist'), sb.agentPlist(label));
-    expect((await sb.launchctl(['bootstrap', `gui/${uid}`, sb.agentPlist(label)])).code).toBe(0);
+    expect((await sb.launchctl(['bootstrap', `gui/${sb.uid}`, sb.agentPlist(label)])).code).toBe(0);
     const pid = (await sb.print(label)).pid;
 
     const first = await sb.cli(['plan']);
@@ -97,7 +96,7 @@ describe('plists and jobs that are not what lotusctl wrote', () => {
     renameSync(sb.agentPlist(label), sb.path('moved-aside.plist'));
     const second = await sb.cli(['apply', '--auto-approve']);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`^error\\[plan\\.unmanaged-job\\]: gui/${uid}/com\\.lotusctl\\.daemon is loaded from .*com\\.lotusctl\\.daemon\\.plist, but lotusctl did not create it`, 'm'));
+    expect(second.stderr).toMatch(new RegExp(`^error\\[plan\\.unmanaged-job\\]: gui/${sb.uid}/com\\.lotusctl\\.daemon is loaded from .*com\\.lotusctl\\.daemon\\.plist, but lotusctl did not create it`, 'm'));
     expect(second.stderr).toMatch(/hint: if it is yours to replace, unload it first \(launchctl bootout/);
     expect((await sb.print(label)).pid).toBe(pid);
   });
