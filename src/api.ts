@@ -8,6 +8,7 @@ import { diff } from './plan/diff.js';
 import { Launchctl } from './system/launchctl.js';
 import { loadSpec as loadSpecFile, requireValid, type LoadedSpec, type LoadOptions } from './system/load-spec.js';
 import { resolveLaunchctlBinary } from './system/platform.js';
+import { reportSettings } from './report/index.js';
 
 export type { LoadedSpec, LoadOptions, Plan, ApplyResult, ApplyHooks };
 export { requireValid };
@@ -41,7 +42,9 @@ export async function planDestroy(spec: LoadedSpec | string, opts: PlanOptions =
 async function planMode(spec: LoadedSpec | string, mode: 'apply' | 'destroy', opts: PlanOptions): Promise<Plan> {
   const loaded = requireValid(typeof spec === 'string' ? loadSpec(spec) : spec);
   const lc = opts.launchctl ?? defaultLaunchctl();
-  const actual = await observe(loaded.desired, lc);
+  // The report folder is written by the monitor with atomic writes: look there for crash leftovers too.
+  const reports = loaded.spec.monitor ? [reportSettings(loaded.spec, loaded.host).dir] : [];
+  const actual = await observe(loaded.desired, lc, { extraFolders: reports });
   return diff(loaded.desired, actual, {
     mode, now: (opts.now ?? new Date()).toISOString(), specPath: safeRealpath(loaded.path),
     ...(opts.targets && opts.targets.length > 0 ? { targets: opts.targets } : {}),

@@ -1,4 +1,5 @@
 import type { DomainTarget } from '../launchd/domain.js';
+import type { Leftover } from './actual.js';
 import type { DesiredJob } from './desired.js';
 
 /**
@@ -43,11 +44,16 @@ export interface Change {
   readonly sensitive?: Readonly<Record<string, 'changed' | 'unchanged' | 'added' | 'removed'>>;
 }
 
-/** Something changed outside lotusctl since its last apply. Display only. */
+/**
+ * Something changed since lotusctl's last apply. Display only. `interrupted-apply`: a lotusctl run began a step
+ * and died before recording it (its journal says what it wrote, so that is not blamed on anyone else);
+ * `apply-in-progress`: a running apply is changing it now. Every other kind happened outside lotusctl.
+ */
 export interface Drift {
   readonly service: string;
   readonly label: string;
-  readonly kind: 'plist-edited' | 'plist-missing' | 'plist-mode' | 'job-unloaded' | 'job-disabled' | 'job-not-running' | 'job-unknown' | 'job-loaded' | 'limits-differ';
+  readonly kind: 'plist-edited' | 'plist-missing' | 'plist-mode' | 'job-unloaded' | 'job-disabled' | 'job-not-running' | 'job-unknown' | 'job-loaded' | 'limits-differ'
+    | 'interrupted-apply' | 'apply-in-progress';
   readonly message: string;
 }
 
@@ -114,10 +120,12 @@ export interface Plan {
   readonly stateDir: string;
   readonly specPath?: string;
   readonly createdAt: string;
+  /** What earlier crashed lotusctl runs left (stale lock, temporary files); apply cleans up all but unproven locks. */
+  readonly leftovers?: readonly Leftover[];
 }
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);
 }
 
-export type { DesiredJob };
+export type { DesiredJob, Leftover };

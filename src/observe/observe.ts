@@ -1,12 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { parse, parseBinary } from 'plist';
-import type { ActualFile, ActualJob, ActualJobState, ActualState } from '../model/actual.js';
+import type { ActualFile, ActualJob, ActualJobState, ActualState, InterruptedStep } from '../model/actual.js';
 import type { DesiredState, PlistDict } from '../model/desired.js';
 import type { ObservedScope } from '../model/plan.js';
 import { domainTarget, type DomainTarget } from '../launchd/domain.js';
 import { isLotusctlError } from '../model/errors.js';
 import { sha256 } from '../plan/digest.js';
+import { readJournal } from '../system/journal.js';
 import type { Launchctl } from '../system/launchctl.js';
+import { findLeftovers } from '../system/leftovers.js';
+import { lockStatus } from '../system/lock.js';
 import { readManifest } from '../system/manifest.js';
 import { FileReadError, readFileCapped } from '../system/read-file.js';
 
@@ -63,18 +66,31 @@ async function jobState(lc: Launchctl, t: Target, disabledP: Promise<Record<stri
 }
 
 /**
- * Read what the machine has for every desired job and every job the manifest says lotusctl manages.
+ * Read what the machine has for every desired job and every job the manifest (or an interrupted step) names, and
+ * what earlier crashed runs left (`extraFolders`: other folders lotusctl writes, e.g. the report folder).
  * One print-disabled per domain and one print per job, all run concurrently; read-only.
  */
-export async function observe(desired: DesiredState, lc: Launchctl): Promise<ActualState> {
-  return observeScope(desired.stateDir, { targets: desired.jobs, directories: desired.jobs.flatMap((j) => j.directories) }, lc);
+export async function observe(desired: DesiredState, lc: Launchctl, opts: { extraFolders?: readonly string[] } = {}): Promise<ActualState> {
+  const actual = await observeScope(desired.stateDir, { targets: desired.jobs, directories: desired.jobs.flatMap((j) => j.directories) }, lc);
+  const leftovers = await findLeftovers(desired.stateDir, Object.values(actual.jobs).map((j) => j.plistPath), opts.extraFolders ?? []);
+  return leftovers.length > 0 ? { ...actual, leftovers } : actual;
 }
 
-/** Observe a given set of jobs and folders (a saved plan's scope) plus everything the manifest names. */
+/** Steps an earlier apply began and did not finish; `inProgress` while the run that began them still holds the lock. */
+async function interruptedSteps(stateDir: string): Promise<InterruptedStep[]> {
+  const entries = readJournal(stateDir);
+  if (entries.length === 0) return [];
+  const lock = await lockStatus(stateDir).catch(() => undefined);
+  return entries.map(({ lockId, ...e }) => ({ ...e, inProgress: lock !== undefined && lock.holder.id === lockId && lock.liveness.verdict !== 'dead' }));
+}
+
+/** Observe a given set of jobs and folders (a saved plan's scope) plus everything the manifest and the journal name. */
 export async function observeScope(stateDir: string, scope: ObservedScope, lc: Launchctl): Promise<ActualState> {
   const manifest = readManifest(stateDir);
+  const interrupted = await interruptedSteps(stateDir);
   const targets = new Map<string, Target>();
   for (const m of Object.values(manifest.jobs)) targets.set(m.label, { label: m.label, domain: m.domain, plistPath: m.plistPath });
+  for (const e of interrupted) if (!targets.has(e.label)) targets.set(e.label, { label: e.label, domain: e.domain, plistPath: e.plistPath });
   for (const j of scope.targets) targets.set(j.label, { label: j.label, domain: j.domain, plistPath: j.plistPath });
 
   const domains = new Map<string, DomainTarget>();
@@ -105,5 +121,5 @@ export async function observeScope(stateDir: string, scope: ObservedScope, lc: L
 
   const directories: Record<string, boolean> = {};
   for (const d of new Set(scope.directories)) directories[d] = existsSync(d);
-  return { jobs, manifest, directories };
+  return { jobs, manifest, directories, ...(interrupted.length > 0 ? { interrupted } : {}) };
 }

@@ -8,6 +8,8 @@ import { renderPlistView } from '../launchd/plist-render.js';
 import { maskedPlist } from '../render/masked-plist.js';
 import { canonicalJson, sha256 } from './digest.js';
 import { fingerprint } from './fingerprint.js';
+import { explainInterrupted, isOwnFile, recordOf } from './recovery.js';
+import type { InterruptedStep } from '../model/actual.js';
 
 export interface DiffOptions {
   readonly mode?: 'apply' | 'destroy';
@@ -109,12 +111,14 @@ function targetClosure(desired: DesiredState, targets: readonly string[]): Set<s
 
 interface JobPlan { changes: Change[]; step?: JobStep; drift: Drift[] }
 
-function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, destroy: boolean): JobPlan {
+function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, destroy: boolean, interrupted?: InterruptedStep): JobPlan {
   const changes: Change[] = [];
   const target = destroy ? 'absent' : j.state;
   const digest = sha256(j.plistText);
   const file = a.file;
-  const drift = driftFor(j.name, a, m, j.plist, j.plistMode);
+  // A plist an interrupted step of lotusctl wrote is its own, even before the manifest recorded it.
+  const ownInterrupted = interrupted !== undefined && isOwnFile(interrupted, file);
+  const drift = explainInterrupted(driftFor(j.name, a, m ?? (interrupted ? recordOf(interrupted) : undefined), j.plist, j.plistMode), interrupted, a, j.name);
   if (m && a.job.known && a.job.loaded) {
     const limits = limitsInEffectDiffer(j.plist, a.job.resourceLimits);
     if (limits.length > 0 && a.file.exists && a.file.digest === m.digest) {
@@ -128,7 +132,7 @@ function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, 
   const at = (resource: string) => `${j.name}.${resource}`;
 
   // Never take over a plist lotusctl did not write, unless it is byte-identical to ours.
-  if (!m && file.exists && file.digest !== digest && target !== 'absent') {
+  if (!m && !ownInterrupted && file.exists && file.digest !== digest && target !== 'absent') {
     throw new LotusctlError('plan.unmanaged-plist', `${a.plistPath} exists and was not created by lotusctl`, {
       hint: `move it aside (or give service "${j.name}" another label) and plan again; lotusctl never changes jobs it did not create`,
     });
@@ -137,18 +141,19 @@ function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, 
   let plistAction: JobStep['plist'] = { action: 'keep' };
   let contentChanges = false;
   if (target === 'absent') {
-    if (file.exists && m) {
+    if (file.exists && (m || ownInterrupted)) {
       changes.push({ address: at('plist'), service: j.name, resource: 'plist', action: 'delete', reason: destroy ? 'destroy' : 'state: absent', before, after: null });
       plistAction = { action: 'remove' };
     }
   } else if (!file.exists) {
-    changes.push({ address: at('plist'), service: j.name, resource: 'plist', action: 'create', reason: m ? 'the plist was removed outside lotusctl' : 'new service', before: null, after, ...(sensitive ? { sensitive } : {}) });
+    const why = interrupted ? 'an interrupted lotusctl run had not written it yet' : m ? 'the plist was removed outside lotusctl' : 'new service';
+    changes.push({ address: at('plist'), service: j.name, resource: 'plist', action: 'create', reason: why, before: null, after, ...(sensitive ? { sensitive } : {}) });
     plistAction = { action: 'write', text: j.plistText, mode: j.plistMode, digest };
     contentChanges = true;
   } else if (file.digest !== digest || (file.mode & 0o777) !== j.plistMode) {
     contentChanges = file.digest !== digest;
     const reason = !contentChanges ? `file mode ${octal(file.mode)} should be ${octal(j.plistMode)}`
-      : m && file.digest !== m.digest ? 'the plist was edited outside lotusctl' : 'lotus.yaml changed';
+      : ownInterrupted && file.digest !== m?.digest ? 'an interrupted lotusctl run left another version' : m && file.digest !== m.digest ? 'the plist was edited outside lotusctl' : 'lotus.yaml changed';
     changes.push({ address: at('plist'), service: j.name, resource: 'plist', action: 'update', reason, before, after, ...(sensitive ? { sensitive } : {}) });
     plistAction = { action: 'write', text: j.plistText, mode: j.plistMode, digest };
   } else {
@@ -170,7 +175,7 @@ function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, 
     } else if (!job.loaded) {
       if (disabled) ops.push('enable');
       ops.push('bootstrap');
-      jobChange('create', m ? 'the job was unloaded outside lotusctl' : 'load the job');
+      jobChange('create', interrupted ? 'an interrupted lotusctl run left it unloaded' : m ? 'the job was unloaded outside lotusctl' : 'load the job');
     } else if (!contentChanges && limitsInEffectDiffer(j.plist, job.resourceLimits).length > 0) {
       ops.push('bootout');
       if (disabled) ops.push('enable');
@@ -191,7 +196,7 @@ function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, 
     if (ops.includes('bootstrap') && needsKickstart(j.plist)) ops.push('kickstart');
   } else {
     const loaded = !job.known || job.loaded;
-    if (loaded && (m || target === 'stopped')) {
+    if (loaded && (m || interrupted || target === 'stopped')) {
       ops.push('bootout');
       jobChange('delete', !job.known ? 'state unreadable; booting out to be sure' : target === 'stopped' ? 'state: stopped' : destroy ? 'destroy' : 'state: absent');
     }
@@ -199,7 +204,8 @@ function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, 
 
   const directories = target === 'absent' ? [] : j.directories;
   const recordCurrent = m && target !== 'absent' && m.digest === digest && m.state === target && m.plistPath === j.plistPath;
-  const needStep = ops.length > 0 || plistAction.action !== 'keep' || (target === 'absent' ? m !== undefined : !recordCurrent);
+  // An interrupted step always gets a step: apply records the outcome and clears the journal entry.
+  const needStep = ops.length > 0 || plistAction.action !== 'keep' || interrupted !== undefined || (target === 'absent' ? m !== undefined : !recordCurrent);
   const step: JobStep | undefined = needStep
     ? {
         service: j.name, name: j.name, kind: j.kind, label: j.label, domain: j.domain, plistPath: j.plistPath,
@@ -220,7 +226,7 @@ function planDesired(j: DesiredJob, a: ActualJob, m: ManagedRecord | undefined, 
   return { changes, drift, ...(step ? { step } : {}) };
 }
 
-function planRemoved(m: ManagedRecord, a: ActualJob): JobPlan {
+function planRemoved(m: ManagedRecord, a: ActualJob, interrupted?: InterruptedStep): JobPlan {
   const changes: Change[] = [];
   const ops: JobOp[] = [];
   const loaded = !a.job.known || a.job.loaded;
@@ -236,7 +242,7 @@ function planRemoved(m: ManagedRecord, a: ActualJob): JobPlan {
   }
   return {
     changes,
-    drift: [],
+    drift: explainInterrupted([], interrupted, a, m.name),
     step: {
       service: m.name, name: m.name, kind: m.kind, label: m.label, domain: m.domain, plistPath: m.plistPath,
       plist: a.file.exists ? { action: 'remove' } : { action: 'keep' }, ops, directories: [], target: 'absent', dependsOn: [], sensitiveKeys: [],
@@ -274,12 +280,15 @@ export function diff(desired: DesiredState, actual: ActualState, opts: DiffOptio
   const missing = (label: string, j: { domain: ActualJob['domain']; plistPath: string }): ActualJob =>
     ({ label, domain: j.domain, plistPath: j.plistPath, file: { exists: false }, job: { known: false, reason: 'not observed' } });
 
-  const removed: JobPlan[] = Object.values(actual.manifest.jobs)
+  const interrupted = new Map((actual.interrupted ?? []).map((e) => [e.label, e]));
+  // Jobs an interrupted step was creating for a service that has left lotus.yaml are lotusctl's to remove, too.
+  const records = [...Object.values(actual.manifest.jobs), ...[...interrupted.values()].filter((e) => !actual.manifest.jobs[e.label]).map(recordOf)];
+  const removed: JobPlan[] = records
     .filter((m) => !desiredLabels.has(m.label) && (!scope || scope.has(m.name)))
-    .map((m) => planRemoved(m, actual.jobs[m.label] ?? missing(m.label, m)));
+    .map((m) => planRemoved(m, actual.jobs[m.label] ?? missing(m.label, m), interrupted.get(m.label)));
 
   const jobs = desired.jobs.filter((j) => inScope(j.name));
-  const planned = jobs.map((j) => planDesired(j, actual.jobs[j.label] ?? missing(j.label, j), actual.manifest.jobs[j.label], destroy));
+  const planned = jobs.map((j) => planDesired(j, actual.jobs[j.label] ?? missing(j.label, j), actual.manifest.jobs[j.label], destroy, interrupted.get(j.label)));
 
   // One change per folder, owned by the first service (in dependency order) that needs it.
   const dirOwners = new Map<string, string>();
@@ -307,6 +316,7 @@ export function diff(desired: DesiredState, actual: ActualState, opts: DiffOptio
     stateDir: desired.stateDir,
     ...(opts.specPath ? { specPath: opts.specPath } : {}),
     createdAt: opts.now,
+    ...(actual.leftovers && actual.leftovers.length > 0 ? { leftovers: actual.leftovers } : {}),
   };
 }
 

@@ -13,5 +13,7 @@ export function fingerprint(actual: ActualState): string {
     job: j.job.known ? { loaded: j.job.loaded, disabled: j.job.disabled ?? null, running: j.job.running } : { unknown: true },
   }]));
   const manifest = Object.fromEntries(Object.entries(actual.manifest.jobs).map(([l, r]) => [l, { digest: r.digest, state: r.state, path: r.plistPath }]));
-  return sha256(canonicalJson({ jobs, manifest, directories: actual.directories }));
+  // Interrupted steps count (apply finishes them); leftovers do not (apply removes them before it compares).
+  const interrupted = (actual.interrupted ?? []).map((e) => ({ label: e.label, target: e.target, digest: e.digest ?? null }));
+  return sha256(canonicalJson({ jobs, manifest, directories: actual.directories, ...(interrupted.length > 0 ? { interrupted } : {}) }));
 }

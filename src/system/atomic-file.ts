@@ -1,6 +1,6 @@
 // Crash-safe file replacement: readers see the old bytes or the new bytes, never a mix.
 // Not the write-file-atomic package: it does not fsync the directory and it swallows chown EPERM for non-root.
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { InternalError, LotusctlError, isLotusctlError } from '../model/errors.js';
@@ -24,8 +24,7 @@ export interface AtomicWriteOptions {
 export function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions): void {
   if (!Number.isInteger(opts.mode) || opts.mode < 0 || opts.mode > 0o7777) throw new InternalError(`writeFileAtomic: bad mode ${String(opts.mode)}`);
   const dir = dirname(path);
-  // pid + random: unique across concurrent writers and processes; `.tmp`, not `.plist`, so crash debris never looks like a job.
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempPathFor(path);
   let fd: number | undefined;
   try {
     // Born private; the final mode is set explicitly below, so the content is never more exposed than asked.
@@ -48,6 +47,75 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: A
   } catch (e) {
     throw writeError(path, e, opts);
   }
+}
+
+/**
+ * The name of a temporary file for `path`: `.<name>.<pid>.<12 hex>.tmp` beside it. pid + random: unique across
+ * concurrent writers and processes; `.tmp`, not `.plist`, so crash debris never looks like a job. The pid lets a later
+ * run prove the writer dead and remove what a crash left (leftovers.ts matches exactly this shape).
+ */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** `.<name>.<pid>.<12 hex>.tmp` -> the target's name and the writer's pid; undefined for any other name. */
+export function parseTempName(name: string): { target: string; pid: number } | undefined {
+  const m = /^\.(.+)\.(\d{1,10})\.([0-9a-f]{12})\.tmp$/.exec(name);
+  if (!m) return undefined;
+  const pid = Number(m[2]);
+  return pid > 0 && Number.isSafeInteger(pid) ? { target: m[1] as string, pid } : undefined;
+}
+
+/**
+ * Creates `path` with `data` only if nothing exists there; false when something does. The content is complete
+ * before the name appears (written to a temporary file, then hard-linked into place), so a reader, or a crash,
+ * never leaves an empty or half-written file at `path`. Where hard links are not supported, falls back to O_EXCL.
+ */
+export function createExclusive(path: string, data: string, mode: number): boolean {
+  const tmp = tempPathFor(path);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o600);
+    writeFileSync(fd, data);
+    fchmodSync(fd, mode);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    try {
+      linkSync(tmp, path);
+      return true;
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === 'EEXIST') return false;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EMLINK') throw e;
+    }
+    return createWithOExcl(path, data, mode);
+  } finally {
+    if (fd !== undefined) closeQuietly(fd);
+    rmQuietly(tmp);
+  }
+}
+
+// No hard links (some network and FAT volumes): O_EXCL, removing the file again if the write fails.
+function createWithOExcl(path: string, data: string, mode: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', mode);
+  } catch (e) {
+    if (errnoCode(e) === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    writeFileSync(fd, data);
+    fchmodSync(fd, mode);
+    fsyncSync(fd);
+  } catch (e) {
+    closeQuietly(fd);
+    rmQuietly(path);
+    throw e;
+  }
+  closeSync(fd);
+  return true;
 }
 
 /**
