@@ -223,8 +223,9 @@ function holderLiveness(info: LockInfo, stateDir: string): Promise<Liveness> {
  * lower generations all have dead creators may unlink, and it re-reads lock.json under the guard, so it never removes
  * a lock taken in between. A crash inside leaves a guard whose creator is dead: the next taker uses generation n+1.
  * True when the dead lock is gone (by us), false when someone else is taking it over (the caller waits).
+ * Exported for its tests; callers use acquireLock.
  */
-async function breakStaleLock(stateDir: string, dead: LockInfo, me: ProcessRecord): Promise<boolean> {
+export async function breakStaleLock(stateDir: string, dead: LockInfo, me: ProcessRecord): Promise<boolean> {
   if (!/^[A-Za-z0-9-]{1,80}$/.test(dead.id)) return false;
   const file = lockPath(stateDir);
   for (let n = 0; n < MAX_GUARDS; n++) {
