@@ -161,13 +161,21 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .addOption(fileOption())
     .option('--schedule <schedule>', 'a duration ("30s") or a cron expression; default: monitor.schedule')
     .option('--once', 'run one probe round and exit (0: done, 1: could not)')
+    .option('--json', 'JSON lines even on a terminal (always without one, e.g. under launchd)')
     .action(function (this: Command) {
-      const flags = this.opts<{ file: string; schedule?: string; once?: boolean }>();
-      return run(async () => {
-        // launchd stops the job with SIGTERM: finish the round in flight, then exit 0.
+      const flags = this.opts<{ file: string; schedule?: string; once?: boolean; json?: boolean }>();
+      return run(async (o) => {
+        // launchd stops the job with SIGTERM: finish the round in flight, then exit 0; the monitor logs it, not stderr.
         interrupt.graceful = true;
+        interrupt.quiet = true;
         const { runMonitor } = await import('../monitor/loop.js');
-        return runMonitor({ file: flags.file, ...(flags.schedule ? { schedule: flags.schedule } : {}), ...(flags.once ? { once: true } : {}), ...(signal ? { signal } : {}) });
+        const { humanMonitorLine } = await import('../render/monitor-log.js');
+        const human = o.isTTY && !flags.json;
+        const time = (iso: string) => new Date(iso).toLocaleTimeString('en-GB', { hour12: false });
+        return runMonitor({
+          file: flags.file, ...(flags.schedule ? { schedule: flags.schedule } : {}), ...(flags.once ? { once: true } : {}), ...(signal ? { signal } : {}),
+          ...(human ? { log: (line: string) => o.out(humanMonitorLine(line, o.colors, time)) } : {}),
+        });
       })();
     });
 

@@ -373,6 +373,10 @@ export async function runMonitor(opts: MonitorRunOptions): Promise<number> {
     else opts.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   stopTimer();
+  const why = opts.signal?.reason;
+  if (why === 'SIGTERM' || why === 'SIGINT') {
+    log('info', 'monitor-stopping', `${why} received; finishing the probe round and report in flight, then stopping`, { signal: why });
+  }
   const reportDone = reports.close();
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.all([inFlight, reportDone]), new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
