@@ -143,7 +143,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
 
   program
     .command('force-unlock <id>')
-    .description('remove the state lock left by a lotusctl process that is gone')
+    .description('remove a state lock lotusctl cannot prove dead (taken on another host, or on a network volume)')
     .addOption(fileOption())
     .option('--state-dir <dir>', 'the state folder (default: defaults.state_dir of the spec)')
     .action(function (this: Command, id: string) {
