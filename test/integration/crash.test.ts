@@ -1,38 +1,45 @@
 // Crash consistency through the real CLI: `lotusctl apply`/`destroy` is SIGKILLed before and after each launchctl
-// call that changes something and before and after each file rename (every atomic write), for the create, change and
-// destroy of a two-service spec (the fake lotus daemon and a small script). A plain rerun must then converge on its
-// own, without force-unlock: the stale lock is taken over, temporary files are removed, the journal is finished.
+// call that changes something, around its file writes (renames, the end of every atomic write) and after its last
+// journal removal, for the create, change and destroy of a two-service spec. A plain rerun must then converge on its
+// own, without force-unlock: the stale lock is taken over, temporary files are removed, the unfinished step is done.
+//
+// Runtime: the points run as a few chains, each in one sandbox (a converged rerun is the next point's starting state:
+// create and destroy alternate, a change flips between two versions), and the chains run concurrently. The services
+// are scripts (fast to start); one chain replaces the fake Lotus node.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cliPath, repoRoot, type CliResult } from '../helpers/cli.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
-const HOOK = pathToFileURL(join(repoRoot, 'test/fakes/crash/kill-at-rename.mjs')).href;
+const HOOK = pathToFileURL(join(repoRoot, 'test/fakes/crash/kill-at-fs-call.mjs')).href;
 const WRAPPER = join(repoRoot, 'test/fakes/crash/launchctl');
 const DAEMON = 'com.lotusctl.daemon';
 const HELPER = 'com.lotusctl.helper';
 
 type Op = 'create' | 'change' | 'destroy';
-type Side = 'before' | 'after';
-interface Point { readonly via: 'launchctl' | 'rename'; readonly n: number; readonly side: Side }
+type Via = 'launchctl' | 'rename' | 'rm';
+interface Point { readonly via: Via; readonly n: number; readonly side: 'before' | 'after' }
 
-/**
- * What each operation does, in order: launchctl calls that change something, and renames (one per atomic write:
- * journal entry, backup, plist, manifest). The counting test checks these against a full run, so a new write or
- * call cannot slip in without a crash test at it.
- */
 const AGENTS = '$SB/home/Library/LaunchAgents';
 const STATE = '$SB/home/Library/Application Support/lotusctl';
-const SEQUENCE: Record<Op, { launchctl: readonly string[]; rename: readonly string[] }> = {
+const LOCK_TMP = `${STATE}/.lock.json.PID.HEX.tmp`;
+
+/**
+ * What each operation does, in order: launchctl calls that change something, renames (one per atomic write: journal
+ * entry, backup, plist, manifest) and rmSync calls (the lock's temporary file, plists, journal entries). The counting
+ * test checks these against a full run, so a new write or call cannot slip in without a crash point at it.
+ */
+const SEQUENCE: Record<Op, Record<Via, readonly string[]>> = {
   create: {
     launchctl: [`bootstrap gui/UID ${AGENTS}/${DAEMON}.plist`, `bootstrap gui/UID ${AGENTS}/${HELPER}.plist`],
     rename: [
       `${STATE}/journal/${DAEMON}.json`, `${AGENTS}/${DAEMON}.plist`, `${STATE}/state.json`,
       `${STATE}/journal/${HELPER}.json`, `${AGENTS}/${HELPER}.plist`, `${STATE}/state.json`,
     ],
+    rm: [LOCK_TMP, `${STATE}/journal/${DAEMON}.json`, `${STATE}/journal/${HELPER}.json`],
   },
   change: {
     launchctl: [`bootout gui/UID/${DAEMON}`, `bootstrap gui/UID ${AGENTS}/${DAEMON}.plist`, `bootout gui/UID/${HELPER}`, `bootstrap gui/UID ${AGENTS}/${HELPER}.plist`],
@@ -40,6 +47,7 @@ const SEQUENCE: Record<Op, { launchctl: readonly string[]; rename: readonly stri
       `${STATE}/journal/${DAEMON}.json`, `${STATE}/backups/${DAEMON}/BACKUP`, `${AGENTS}/${DAEMON}.plist`, `${STATE}/state.json`,
       `${STATE}/journal/${HELPER}.json`, `${STATE}/backups/${HELPER}/BACKUP`, `${AGENTS}/${HELPER}.plist`, `${STATE}/state.json`,
     ],
+    rm: [LOCK_TMP, `${STATE}/journal/${DAEMON}.json`, `${STATE}/journal/${HELPER}.json`],
   },
   destroy: {
     // Dependents first; the helper does not depend on the daemon, so plan order is the reverse of the spec's.
@@ -48,12 +56,13 @@ const SEQUENCE: Record<Op, { launchctl: readonly string[]; rename: readonly stri
       `${STATE}/journal/${HELPER}.json`, `${STATE}/backups/${HELPER}/BACKUP`, `${STATE}/state.json`,
       `${STATE}/journal/${DAEMON}.json`, `${STATE}/backups/${DAEMON}/BACKUP`, `${STATE}/state.json`,
     ],
+    rm: [LOCK_TMP, `${AGENTS}/${HELPER}.plist`, `${STATE}/journal/${HELPER}.json`, `${AGENTS}/${DAEMON}.plist`, `${STATE}/journal/${DAEMON}.json`],
   },
 };
 
 /**
  * Two services: `daemon` (the fake lotus when `lotus`, else a script, which starts much faster) and `helper` (a
- * script). Version 2 changes one field of each, so each job must be replaced (bootout, then bootstrap).
+ * script). Version 2 changes one field of each, so a change replaces both jobs (bootout, then bootstrap).
  */
 function specText(sb: Sandbox, version: 1 | 2, lotus: boolean): string {
   const sleeper = sb.script('sleeper', 'exec sleep "$1"');
@@ -78,25 +87,18 @@ function runCli(sb: Sandbox, args: readonly string[], env: Record<string, string
 
 function crashEnv(sb: Sandbox, p: Point | undefined, log?: string): Record<string, string> {
   const env: Record<string, string> = {
-    LOTUSCTL_LAUNCHCTL: WRAPPER, CRASH_LAUNCHCTL_REAL: sb.env.LOTUSCTL_LAUNCHCTL as string, CRASH_COUNTER: sb.path('crash-count'),
+    LOTUSCTL_LAUNCHCTL: WRAPPER, CRASH_LAUNCHCTL_REAL: sb.env.LOTUSCTL_LAUNCHCTL as string, CRASH_COUNTER: sb.path(`crash-count-${Date.now()}`),
     NODE_OPTIONS: `--import ${HOOK}`,
   };
   if (log) env.CRASH_LOG = log;
-  if (p?.via === 'launchctl') env.CRASH_AT_CALL = `${p.n}:${p.side}`;
-  if (p?.via === 'rename') env.CRASH_AT_RENAME = `${p.n}:${p.side}`;
+  if (p) env[p.via === 'launchctl' ? 'CRASH_AT_CALL' : p.via === 'rename' ? 'CRASH_AT_RENAME' : 'CRASH_AT_RM'] = `${p.n}:${p.side}`;
   return env;
 }
 
-/** The sandbox ready for `op`: the spec it runs against, applied first for change and destroy. */
-async function prepare(op: Op, lotus: boolean): Promise<Sandbox> {
-  const sb = new Sandbox();
-  sb.writeSpec(specText(sb, 1, lotus));
-  if (op !== 'create') {
-    const r = await runCli(sb, ['apply', '--auto-approve']);
-    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-  }
-  if (op === 'change') sb.writeSpec(specText(sb, 2, lotus));
-  return sb;
+/** A crash log line (`rename 3 /tmp/lotusctl-sb-x/home/…`) as SEQUENCE writes it. */
+function normalize(sb: Sandbox, line: string): string {
+  return line.split(' ').slice(2).join(' ').replaceAll(sb.root, '$SB').replace(/gui\/\d+/g, 'gui/UID')
+    .replace(/\/\d{8}T\d{9}Z-[0-9a-f]{8}\.plist$/, '/BACKUP').replace(/\.\d+\.[0-9a-f]{12}\.tmp$/, '.PID.HEX.tmp');
 }
 
 const command = (op: Op) => (op === 'destroy' ? ['destroy', '--auto-approve'] : ['apply', '--auto-approve']);
@@ -114,7 +116,8 @@ function journal(sb: Sandbox): string[] {
   return existsSync(d) ? readdirSync(d) : [];
 }
 
-async function expectConverged(sb: Sandbox, op: Op): Promise<void> {
+/** Everything as `op` leaves it when it completes (`version`: the spec a create or change applied). */
+async function expectConverged(sb: Sandbox, op: Op, version: 1 | 2): Promise<void> {
   expect(existsSync(join(sb.stateDir(), 'lock.json')), 'lock left').toBe(false);
   expect(tempFiles(sb)).toEqual([]);
   expect(journal(sb)).toEqual([]);
@@ -129,8 +132,8 @@ async function expectConverged(sb: Sandbox, op: Op): Promise<void> {
       expect((await sb.print(label)).pid, label).toBeGreaterThan(0);
       expect(sb.manifest().jobs[label]?.state, label).toBe('running');
     }
-    expect(readFileSync(sb.agentPlist(DAEMON), 'utf8')).toContain(`<integer>${op === 'create' ? 60 : 61}</integer>`);
-    expect(readFileSync(sb.agentPlist(HELPER), 'utf8')).toContain(`<string>${op === 'create' ? 600 : 601}</string>`);
+    expect(readFileSync(sb.agentPlist(DAEMON), 'utf8')).toContain(`<integer>${version === 1 ? 60 : 61}</integer>`);
+    expect(readFileSync(sb.agentPlist(HELPER), 'utf8')).toContain(`<string>${version === 1 ? 600 : 601}</string>`);
   }
   // After destroy the spec's jobs are gone on purpose: only drift (the last apply's view) must be clean then.
   const check = await runCli(sb, op === 'destroy' ? ['drift', '--json'] : ['plan', '--json', '--detailed-exitcode']);
@@ -140,19 +143,50 @@ async function expectConverged(sb: Sandbox, op: Op): Promise<void> {
   expect(doc.leftovers).toEqual([]);
 }
 
+/** Kills `op` at `p`, checks what plan says about the wreck, reruns `op` plainly and checks it converged. */
+async function crashAndRerun(sb: Sandbox, op: Op, p: Point, version: 1 | 2): Promise<void> {
+  // A backup identical to the newest one is not written again: without earlier backups every run writes the same files.
+  rmSync(join(sb.stateDir(), 'backups'), { recursive: true, force: true });
+  const log = sb.path(`crash-${Date.now()}.log`);
+  const crashed = await runCli(sb, command(op), crashEnv(sb, p, log));
+  expect(crashed.signal, `not killed:\n${crashed.stdout}\n${crashed.stderr}`).toBe('SIGKILL');
+  // It died at the call this point names, not at another one.
+  const calls = readFileSync(log, 'utf8').trim().split('\n').filter((l) => l.startsWith(`${p.via} `));
+  expect(calls.length).toBe(p.n);
+  expect(normalize(sb, calls.at(-1) as string)).toBe(SEQUENCE[op][p.via][p.n - 1]);
+  const lock = JSON.parse(readFileSync(join(sb.stateDir(), 'lock.json'), 'utf8')) as { pid: number };
+
+  // Before the rerun, plan names what the crash left, and never blames "outside lotusctl" for it.
+  const seen = await runCli(sb, ['plan', '--json']);
+  expect(seen.code, seen.stderr).toBe(0);
+  const doc = JSON.parse(seen.stdout) as { drift: { kind: string; message: string }[]; leftovers: { kind: string; path: string }[] };
+  expect(doc.leftovers.find((l) => l.kind === 'stale-lock')?.path).toBe(join(sb.stateDir(), 'lock.json'));
+  expect(doc.drift.filter((d) => d.kind !== 'interrupted-apply')).toEqual([]);
+  const temps = tempFiles(sb);
+  expect(doc.leftovers.filter((l) => l.kind === 'temp-file').map((l) => l.path).sort()).toEqual([...temps].sort());
+  if (p.via === 'rename' && p.side === 'before') expect(temps).toHaveLength(1);
+
+  const rerun = await runCli(sb, command(op));
+  expect(rerun.code, `signal ${rerun.signal}\n${rerun.stdout}\n${rerun.stderr}`).toBe(0);
+  expect(rerun.stdout).toContain(`took over the lock of lotusctl ${command(op)[0]} --auto-approve pid ${lock.pid}, which is no longer running`);
+  for (const t of temps) expect(rerun.stdout).toContain(`removed ${t}, a temporary file of lotusctl pid ${lock.pid}`);
+  expect(rerun.stdout + rerun.stderr).not.toMatch(/force-unlock/);
+  await expectConverged(sb, op, version);
+}
+
 describe('counting: what each operation does, in order', () => {
   it.concurrent.each<Op>(['create', 'change', 'destroy'])('%s', async (op) => {
-    const sb = await prepare(op, false);
+    const sb = new Sandbox();
     try {
+      sb.writeSpec(specText(sb, 1, false));
+      if (op !== 'create') expect((await runCli(sb, ['apply', '--auto-approve'])).code).toBe(0);
+      if (op === 'change') sb.writeSpec(specText(sb, 2, false));
       const log = sb.path('crash.log');
       const r = await runCli(sb, command(op), crashEnv(sb, undefined, log));
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
       const lines = readFileSync(log, 'utf8').trim().split('\n');
-      const norm = (l: string) => l.split(' ').slice(2).join(' ').replaceAll(sb.root, '$SB').replace(/gui\/\d+/g, 'gui/UID')
-        .replace(/\/\d{8}T\d{9}Z-[0-9a-f]{8}\.plist$/, '/BACKUP');
-      const calls = lines.filter((l) => l.startsWith('launchctl ')).map(norm);
-      const renames = lines.filter((l) => l.startsWith('rename ')).map(norm);
-      expect({ launchctl: calls, rename: renames }).toEqual(SEQUENCE[op]);
+      const got = Object.fromEntries((['launchctl', 'rename', 'rm'] as const).map((via) => [via, lines.filter((l) => l.startsWith(`${via} `)).map((l) => normalize(sb, l))]));
+      expect(got).toEqual(SEQUENCE[op]);
     } finally {
       await sb.stop();
     }
@@ -160,57 +194,78 @@ describe('counting: what each operation does, in order', () => {
 });
 
 /**
- * The distinct points of an operation: before and after each launchctl call; before each rename of the first job's
- * step (a temporary file is left: journal, backup, plist, manifest); after each manifest write (the step is done but
- * its journal entry and the lock are left; after the last one only the lock). The other sides of a rename are the
- * same state as the next point (the second job's renames repeat the first job's code paths).
+ * The points of an operation: before and after each launchctl call; before the renames of the first job's step
+ * (each leaves a temporary file: its backup, its plist, the manifest; for destroy also its journal entry); after each
+ * manifest write (the step done, its journal entry and the lock left); after the last journal removal (only the
+ * lock left). The other sides of a rename are the same state as a neighbouring point.
  */
-function points(op: Op, only?: 'launchctl'): Point[] {
+function points(op: Op): Point[] {
   const seq = SEQUENCE[op];
   const out: Point[] = [];
   seq.launchctl.forEach((_, i) => out.push({ via: 'launchctl', n: i + 1, side: 'before' }, { via: 'launchctl', n: i + 1, side: 'after' }));
-  if (only) return out;
   const firstStep = seq.rename.indexOf(`${STATE}/state.json`);
   seq.rename.forEach((dest, i) => {
-    if (i <= firstStep) out.push({ via: 'rename', n: i + 1, side: 'before' });
+    if (i <= firstStep && (op === 'destroy' || !dest.includes('/journal/'))) out.push({ via: 'rename', n: i + 1, side: 'before' });
     if (dest.endsWith('/state.json')) out.push({ via: 'rename', n: i + 1, side: 'after' });
   });
+  out.push({ via: 'rm', n: seq.rm.length, side: 'after' });
   return out;
 }
 
-interface Case extends Point { readonly op: Op; readonly lotus: boolean }
-const cases: Case[] = [
-  ...(['create', 'change', 'destroy'] as const).flatMap((op) => points(op).map((p) => ({ op, lotus: false, ...p }))),
-  // The fake Lotus node for the riskiest operation: replacing a running node, at each launchctl call around the daemon.
-  ...points('change', 'launchctl').filter((p) => p.n <= 2).map((p) => ({ op: 'change' as const, lotus: true, ...p })),
-];
+const name = (op: Op, p: Point) => `${op}: kill ${p.side} ${p.via} ${p.n} (${op === 'change' ? '' : `${SEQUENCE[op][p.via][p.n - 1]}`})`.replace(' ()', '');
+
+/** A step of a chain: kill `op` at `point` and rerun; without a point, just run `op` (to get to the next start). */
+interface Chain { readonly title: string; readonly lotus: boolean; readonly steps: readonly { op: Op; point?: Point }[] }
+
+function chains(): Chain[] {
+  const create = points('create');
+  const destroy = points('destroy');
+  const pairs = Array.from({ length: Math.max(create.length, destroy.length) }, (_, i) => i);
+  const alternate = (keep: (i: number) => boolean) => pairs.filter(keep).flatMap((i) => [
+    { op: 'create' as const, ...(create[i] ? { point: create[i] } : {}) },
+    ...(destroy[i] ? [{ op: 'destroy' as const, point: destroy[i] }] : []),
+  ]);
+  const change = points('change').map((point) => ({ op: 'change' as const, point }));
+  return [
+    { title: 'create and destroy, alternating (1 of 2)', lotus: false, steps: alternate((i) => i % 2 === 0) },
+    { title: 'create and destroy, alternating (2 of 2)', lotus: false, steps: alternate((i) => i % 2 === 1) },
+    { title: 'change (1 of 2)', lotus: false, steps: change.filter((_, i) => i % 2 === 0) },
+    { title: 'change (2 of 2)', lotus: false, steps: change.filter((_, i) => i % 2 === 1) },
+    // The fake Lotus node for the riskiest operation: replacing a running node, before and after bootout and bootstrap.
+    { title: 'change of a Lotus node', lotus: true, steps: change.filter((s) => s.point.via === 'launchctl' && s.point.n <= 2) },
+  ];
+}
 
 describe('SIGKILL at every point, then a plain rerun converges without force-unlock', () => {
-  it.concurrent.each(cases)('$op (lotus: $lotus): kill $side $via call $n', async ({ op, lotus, via, n, side }) => {
-    const sb = await prepare(op, lotus);
+  it.concurrent.each(chains())('$title', async ({ lotus, steps }) => {
+    const sb = new Sandbox();
     try {
-      const crashed = await runCli(sb, command(op), crashEnv(sb, { via, n, side }));
-      expect(crashed.signal, `not killed:\n${crashed.stdout}\n${crashed.stderr}`).toBe('SIGKILL');
-      const lock = JSON.parse(readFileSync(join(sb.stateDir(), 'lock.json'), 'utf8')) as { pid: number };
-
-      // Before the rerun, plan names what the crash left, and never blames "outside lotusctl" for it.
-      const seen = await runCli(sb, ['plan', '--json']);
-      expect(seen.code, seen.stderr).toBe(0);
-      const doc = JSON.parse(seen.stdout) as { drift: { kind: string; message: string }[]; leftovers: { kind: string; path: string }[] };
-      expect(doc.leftovers.find((l) => l.kind === 'stale-lock')?.path).toBe(join(sb.stateDir(), 'lock.json'));
-      expect(doc.drift.filter((d) => d.kind !== 'interrupted-apply')).toEqual([]);
-      const temps = tempFiles(sb);
-      expect(doc.leftovers.filter((l) => l.kind === 'temp-file').map((l) => l.path).sort()).toEqual([...temps].sort());
-      if (via === 'rename' && side === 'before') expect(temps).toHaveLength(1);
-
-      const rerun = await runCli(sb, command(op));
-      expect(rerun.code, `${rerun.stdout}\n${rerun.stderr}`).toBe(0);
-      expect(rerun.stdout).toContain(`took over the lock of lotusctl ${command(op)[0]} --auto-approve pid ${lock.pid}, which is no longer running`);
-      for (const t of temps) expect(rerun.stdout).toContain(`removed ${t}, a temporary file of lotusctl pid ${lock.pid}`);
-      expect(rerun.stdout + rerun.stderr).not.toMatch(/force-unlock/);
-      await expectConverged(sb, op);
+      let version: 1 | 2 = 1;
+      sb.writeSpec(specText(sb, version, lotus));
+      if (steps[0]?.op === 'change') await expectApplied(sb);
+      for (const { op, point } of steps) {
+        if (op === 'change') {
+          version = version === 1 ? 2 : 1;
+          sb.writeSpec(specText(sb, version, lotus));
+        }
+        if (!point) {
+          await expectApplied(sb);
+          continue;
+        }
+        try {
+          await crashAndRerun(sb, op, point, version);
+        } catch (e) {
+          (e as Error).message = `at ${name(op, point)}: ${(e as Error).message}`;
+          throw e;
+        }
+      }
     } finally {
       await sb.stop();
     }
-  }, 180_000);
+  }, 1_200_000);
 });
+
+async function expectApplied(sb: Sandbox): Promise<void> {
+  const r = await runCli(sb, ['apply', '--auto-approve']);
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+}

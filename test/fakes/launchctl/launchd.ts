@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Job, type JobHost } from './job.js';
 import { readJobPlist } from './job-definition.js';
 import type { StatePaths } from './paths.js';
-import { sleep } from './proc.js';
+import { groupStillOurs, sleep, startOf } from './proc.js';
 import type { CallerContext, Request, Response } from './protocol.js';
 import { renderDomainPrint, renderList, renderListLabel, renderPrintDisabled, renderServicePrint } from './render.js';
 import { parseSignalArg } from './signals.js';
@@ -52,8 +52,8 @@ class Out {
 export class Launchd implements JobHost {
   private readonly jobs = new Map<string, Map<string, Job>>();
   private persisted: Persisted;
-  /** Every process group ever spawned: shutdown sweeps them all, abandoned ones included. */
-  readonly groups = new Set<number>();
+  /** Every process group ever spawned, with its leader's start time: shutdown sweeps those still ours (abandoned ones included). */
+  readonly groups = new Map<number, string | undefined>();
   shutdownRequested = false;
 
   constructor(private readonly paths: StatePaths) {
@@ -84,12 +84,18 @@ export class Launchd implements JobHost {
   }
 
   spawned(pid: number): void {
-    this.groups.add(pid);
+    const start = startOf(pid);
+    this.groups.set(pid, start);
     try {
-      appendFileSync(this.paths.spawned, `${pid}\n`);
+      appendFileSync(this.paths.spawned, `${pid}${start !== undefined ? ` ${start}` : ''}\n`);
     } catch {
       // state dir gone
     }
+  }
+
+  /** The spawned process groups whose ids have not been taken by another process since (pids are reused). */
+  ourGroups(): Set<number> {
+    return new Set([...this.groups].filter(([g, start]) => groupStillOurs(g, start)).map(([g]) => g));
   }
 
   isLoaded(domain: string, label: string): boolean {
@@ -193,7 +199,7 @@ export class Launchd implements JobHost {
         lastExit: j.lastExit,
         unloading: j.unloading,
       })),
-      groups: [...this.groups],
+      groups: [...this.groups.keys()],
     };
   }
 
