@@ -169,12 +169,12 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
         interrupt.graceful = true;
         interrupt.quiet = true;
         const { runMonitor } = await import('../monitor/loop.js');
-        const { humanMonitorLine } = await import('../render/monitor-log.js');
+        // On a terminal, the lines `lotusctl logs --monitor` shows; JSON lines otherwise (launchd's log file, pipes).
+        const { renderMonitorLine } = await import('../render/log-lines.js');
         const human = o.isTTY && !flags.json;
-        const time = (iso: string) => new Date(iso).toLocaleTimeString('en-GB', { hour12: false });
         return runMonitor({
           file: flags.file, ...(flags.schedule ? { schedule: flags.schedule } : {}), ...(flags.once ? { once: true } : {}), ...(signal ? { signal } : {}),
-          ...(human ? { log: (line: string) => o.out(humanMonitorLine(line, o.colors, time)) } : {}),
+          ...(human ? { log: (line: string) => o.out(renderMonitorLine(line, o.colors)) } : {}),
         });
       })();
     });

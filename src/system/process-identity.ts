@@ -1,15 +1,15 @@
 // Who a process is beyond its pid: when it started and in which boot of which machine. A recorded holder (the state
 // lock, a journal entry, a temporary file's writer) is proven dead when its pid is gone, when its pid now belongs to a
 // process that started at another time (pid reuse), or when the machine has booted since. Linux: /proc; macOS:
-// `ps -o lstart=` (process-stats.ts owns ps) and `sysctl -n kern.bootsessionuuid` (this module owns sysctl).
+// `ps -o lstart=` (process-stats.ts owns ps) and `sysctl -n kern.bootsessionuuid` (sysctl.ts owns sysctl).
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { execa } from 'execa';
 import { errnoCode } from './atomic-file.js';
 import { processStartText } from './process-stats.js';
+import { bootSessionUuid, parseBootSessionUuid } from './sysctl.js';
 import { isNetworkVolume } from './volumes.js';
 
-export const SYSTEM_SYSCTL = '/usr/sbin/sysctl';
+export { parseBootSessionUuid };
 
 /** A process as recorded by itself: enough for another run to tell whether it still lives. */
 export interface ProcessRecord {
@@ -101,12 +101,6 @@ export function parseLstart(text: string): number | undefined {
   return Date.UTC(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
 }
 
-/** `sysctl -n kern.bootsessionuuid`: one UUID, upper-case on macOS. */
-export function parseBootSessionUuid(text: string): string | undefined {
-  const t = text.trim();
-  return /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(t) ? t.toUpperCase() : undefined;
-}
-
 // Linux's USER_HZ, the unit of /proc starttime, is 100 on every common architecture (sysconf is out of Node's reach).
 const LINUX_TICKS_PER_SECOND = 100;
 
@@ -138,10 +132,7 @@ export async function processStart(pid: number, platform: string = process.platf
 
 let bootCache: Promise<string | undefined> | undefined;
 
-/**
- * This boot's id; cached for the life of the process. Not kern.boottime on macOS: the kernel shifts it when the
- * wall clock is stepped, so it would not be an identity (not verified on a Mac; bootsessionuuid is random per boot).
- */
+/** This boot's id (Linux boot_id, macOS kern.bootsessionuuid); cached for the life of the process. */
 export function currentBoot(platform: string = process.platform): Promise<string | undefined> {
   if (platform !== process.platform) return readBoot(platform);
   bootCache ??= readBoot(platform);
@@ -150,10 +141,7 @@ export function currentBoot(platform: string = process.platform): Promise<string
 
 async function readBoot(platform: string): Promise<string | undefined> {
   if (platform === 'linux') return parseBootSessionUuid(readText('/proc/sys/kernel/random/boot_id') ?? '');
-  if (platform === 'darwin') {
-    const r = await execa(SYSTEM_SYSCTL, ['-n', 'kern.bootsessionuuid'], { reject: false, timeout: 5000, stdin: 'ignore' });
-    return r.exitCode === 0 && typeof r.stdout === 'string' ? parseBootSessionUuid(r.stdout) : undefined;
-  }
+  if (platform === 'darwin') return bootSessionUuid({ platform });
   return undefined;
 }
 

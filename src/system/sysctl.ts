@@ -14,3 +14,20 @@ export async function maxFilesPerProc(opts: { platform?: string; sysctl?: string
   if ((r as { code?: string }).code === 'ENOENT') return { kind: 'unknown', why: 'sysctl is not available here' };
   return { kind: 'unknown', why: `sysctl -n kern.maxfilesperproc failed: ${String(r.stderr || r.shortMessage).split('\n')[0]}` };
 }
+
+/**
+ * `kern.bootsessionuuid` on macOS: a random id per boot (what the state lock records to prove a holder died in an
+ * earlier boot); undefined elsewhere or when sysctl fails. Not kern.boottime: the kernel shifts it when the wall clock
+ * is stepped, so it is not an identity (not verified on a Mac; the UUID is random per boot by construction).
+ */
+export async function bootSessionUuid(opts: { platform?: string; sysctl?: string; timeoutMs?: number } = {}): Promise<string | undefined> {
+  if ((opts.platform ?? process.platform) !== 'darwin') return undefined;
+  const r = await execa(opts.sysctl ?? '/usr/sbin/sysctl', ['-n', 'kern.bootsessionuuid'], { reject: false, timeout: opts.timeoutMs ?? 5000, stdin: 'ignore', env: { LC_ALL: 'C' } });
+  return r.exitCode === 0 ? parseBootSessionUuid(String(r.stdout ?? '')) : undefined;
+}
+
+/** `sysctl -n kern.bootsessionuuid` output: one UUID, upper-case on macOS. */
+export function parseBootSessionUuid(text: string): string | undefined {
+  const t = text.trim();
+  return /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(t) ? t.toUpperCase() : undefined;
+}

@@ -97,8 +97,9 @@ describe('monitor run --once output', () => {
     });
     expect(tty.code, tty.out).toBe(0);
     expect(tty.out).not.toContain('{"time"');
-    expect(tty.out).toMatch(/^\d\d:\d\d:\d\d info  daemon is stopped \(not loaded in launchd \(lotusctl apply loads it\)\)\r?$/m);
-    expect(tty.out).toMatch(/^\d\d:\d\d:\d\d info  1 service checked: daemon stopped\r?$/m);
+    // The same lines as `lotusctl logs --monitor`: time, level, event, message, then the fields.
+    expect(tty.out).toMatch(/^\S+Z INFO  status +daemon is stopped  service=daemon .*reasons=\["not loaded in launchd/m);
+    expect(tty.out).toMatch(/^\S+Z INFO  tick +1 service checked  services=daemon:stopped\r?$/m);
 
     const plain = await sb.cli(['monitor', 'run', '--once']);
     expect(plain.code, plain.stderr).toBe(0);

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
-import { hostname } from 'node:os';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   currentBoot, judgeLiveness, liveness, parseBootSessionUuid, parseLstart, parseProcBtime, parseProcStat, pidExists, processStart, selfRecord,
   type LivenessFacts, type ProcessRecord,
 } from '../../src/system/process-identity.js';
+import { bootSessionUuid } from '../../src/system/sysctl.js';
 
 const BOOT = '6C1F3A2E-0000-4000-8000-00000000000A';
 const rec = (r: Partial<ProcessRecord> = {}): ProcessRecord => ({ pid: 4242, host: 'mac', start: 'S', boot: BOOT, ...r });
@@ -49,6 +52,20 @@ describe('parsers', () => {
     expect(parseLstart('Mon Nov 30 09:00:00 2026')).toBe(Date.UTC(2026, 10, 30, 9, 0, 0));
     expect(parseLstart('Tue Dec  1 01:02:03 2026')).toBe(Date.UTC(2026, 11, 1, 1, 2, 3));
     expect(parseLstart('lundi 30 novembre 2026')).toBeUndefined();
+  });
+
+  it('the boot session through sysctl (macOS), with a stand-in sysctl; none elsewhere or when sysctl fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lotusctl-sysctl-'));
+    try {
+      const fake = join(dir, 'sysctl');
+      writeFileSync(fake, '#!/bin/sh\n[ "$1 $2" = "-n kern.bootsessionuuid" ] && echo 6c1f3a2e-0000-4000-8000-00000000000a\n');
+      chmodSync(fake, 0o755);
+      expect(await bootSessionUuid({ platform: 'darwin', sysctl: fake })).toBe(BOOT);
+      expect(await bootSessionUuid({ platform: 'darwin', sysctl: join(dir, 'none') })).toBeUndefined();
+      expect(await bootSessionUuid({ platform: 'linux', sysctl: fake })).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sysctl -n kern.bootsessionuuid (macOS)', () => {
