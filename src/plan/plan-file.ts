@@ -39,6 +39,7 @@ const planSchema = z.looseObject({
   stateDir: z.string(),
   specPath: z.string().optional(),
   createdAt: z.string(),
+  leftovers: z.array(z.object({ kind: z.enum(['temp-file', 'stale-lock', 'unproven-lock']), path: z.string(), pid: z.number().int(), message: z.string() })).optional(),
 });
 
 /** Read a saved plan; refuses other kinds and other format versions with a clear error. */
