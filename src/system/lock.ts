@@ -118,10 +118,11 @@ export async function acquireLock(
       continue;
     }
     const status = await holderLiveness(holder, stateDir);
-    if (status.verdict === 'dead' && await breakStaleLock(stateDir, holder, me)) {
-      tookOver = { holder, message: `took over the lock of ${programOf(holder)} pid ${holder.pid}, ${status.why}` };
-      continue;
-    }
+    // Said only when this process gets the lock right after removing the dead one (another may be faster).
+    tookOver = status.verdict === 'dead' && await breakStaleLock(stateDir, holder, me)
+      ? { holder, message: `took over the lock of ${programOf(holder)} pid ${holder.pid}, ${status.why}` }
+      : undefined;
+    if (tookOver) continue;
     const left = deadline - performance.now();
     if (left > 0) {
       await sleep(Math.min(pollMs, left));
