@@ -4,15 +4,18 @@
 // own, without force-unlock: the stale lock is taken over, temporary files are removed, the unfinished step is done.
 //
 // Runtime: the points run as a few chains, each in one sandbox (a converged rerun is the next point's starting state:
-// create and destroy alternate, a change flips between two versions), and the chains run concurrently. The services
-// are scripts (fast to start); one chain replaces the fake Lotus node.
+// create and destroy alternate, a change flips between two versions), three chains at a time. The services are
+// scripts (fast to start); one chain replaces the fake Lotus node.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cliPath, repoRoot, type CliResult } from '../helpers/cli.js';
 import { Sandbox } from '../helpers/sandbox.js';
+
+// Three chains at a time: they are CPU-bound, and more would only slow the test files running beside this one.
+vi.setConfig({ maxConcurrency: 3 });
 
 const HOOK = pathToFileURL(join(repoRoot, 'test/fakes/crash/kill-at-fs-call.mjs')).href;
 const WRAPPER = join(repoRoot, 'test/fakes/crash/launchctl');
