@@ -106,5 +106,5 @@ describe('npm run demo (examples/demo.sh)', () => {
       'Destroy complete! Resources: 4 destroyed.',
       'Demo complete.',
     ]) expect(r.stdout).toContain(marker);
-  });
+  }, 180_000); // as long as its run() allows: the whole story takes over a minute on a loaded 2-core box
 });
