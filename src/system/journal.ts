@@ -2,12 +2,13 @@
 // removed after the manifest records the step. An entry left behind means a run died in the middle of that step: the
 // next plan knows the plist or job state it finds there is lotusctl's own half-done work, not an edit from outside,
 // and apply finishes the step (or removes a job that was being created for a service no longer in lotus.yaml).
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { InterruptedStep } from '../model/actual.js';
 import { LotusctlError } from '../model/errors.js';
 import { errnoCode, writeFileAtomic } from './atomic-file.js';
+import { FileReadError, readTextCapped } from './read-file.js';
 
 /** One entry as apply writes it; `lockId` ties it to the run that holds the state lock. */
 export type JournalEntry = Omit<InterruptedStep, 'inProgress'> & { readonly lockId: string };
@@ -87,11 +88,17 @@ export function readJournal(stateDir: string): JournalEntry[] {
   const out: JournalEntry[] = [];
   for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
     const path = join(journalDir(stateDir), name);
+    let text: string;
+    try {
+      text = readTextCapped(path, 'state');
+    } catch (e) {
+      if (e instanceof FileReadError && e.problem === 'missing') continue; // cleared while we listed
+      throw e;
+    }
     let parsed: z.infer<typeof entrySchema>;
     try {
-      parsed = entrySchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+      parsed = entrySchema.parse(JSON.parse(text));
     } catch (e) {
-      if (errnoCode(e) === 'ENOENT') continue; // cleared while we listed
       throw new LotusctlError('journal.corrupt', `${path} is not a lotusctl journal entry`, {
         hint: 'it records a step an apply did not finish; look at it, make sure the job is as you want, then delete it', cause: e,
       });
