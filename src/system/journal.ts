@@ -4,7 +4,7 @@
 // and apply finishes the step (or removes a job that was being created for a service no longer in lotus.yaml).
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InterruptedStep } from '../model/actual.js';
 import { LotusctlError } from '../model/errors.js';
 import { errnoCode, writeFileAtomic } from './atomic-file.js';

@@ -5,11 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { errnoCode } from './atomic-file.js';
-import { processStartText } from './process-stats.js';
-import { bootSessionUuid, parseBootSessionUuid } from './sysctl.js';
 import { isNetworkVolume } from './volumes.js';
-
-export { parseBootSessionUuid };
 
 /** A process as recorded by itself: enough for another run to tell whether it still lives. */
 export interface ProcessRecord {
@@ -124,6 +120,8 @@ export async function processStart(pid: number, platform: string = process.platf
   }
   if (platform === 'darwin') {
     // lstart is wall-clock time to the second; not verified on a Mac whether a clock step moves it (XNU keeps p_start).
+    // Loaded only here: ps and sysctl (and execa) are macOS-only, and plan on Linux never needs them.
+    const { processStartText } = await import('./process-stats.js');
     const text = await processStartText(pid);
     return text === undefined ? undefined : { token: text, atMs: parseLstart(text) };
   }
@@ -140,8 +138,8 @@ export function currentBoot(platform: string = process.platform): Promise<string
 }
 
 async function readBoot(platform: string): Promise<string | undefined> {
-  if (platform === 'linux') return parseBootSessionUuid(readText('/proc/sys/kernel/random/boot_id') ?? '');
-  if (platform === 'darwin') return bootSessionUuid({ platform });
+  if (platform === 'linux') return parseUuid(readText('/proc/sys/kernel/random/boot_id') ?? '');
+  if (platform === 'darwin') return (await import('./sysctl.js')).bootSessionUuid({ platform });
   return undefined;
 }
 
@@ -178,4 +176,10 @@ export async function liveness(r: ProcessRecord, folder: string): Promise<Livene
   // The volume only matters when the boot cannot vouch for the machine; spare the mount call otherwise.
   const networkVolume = sameBoot ? false : await isNetworkVolume(folder);
   return judgeLiveness(r, { ...base, networkVolume });
+}
+
+/** A boot id as read (`/proc/sys/kernel/random/boot_id`, `sysctl -n kern.bootsessionuuid`): one UUID, upper-cased. */
+export function parseUuid(text: string): string | undefined {
+  const t = text.trim();
+  return /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(t) ? t.toUpperCase() : undefined;
 }

@@ -2,7 +2,6 @@
 // may be a process this machine cannot see. Linux: statfs's f_type; macOS: the mount table as /sbin/mount prints it
 // (this module owns that binary; Node's statfs has no MNT_LOCAL flag, and macOS f_type numbers are not fixed).
 import { realpathSync, statfsSync } from 'node:fs';
-import { execa } from 'execa';
 
 export const SYSTEM_MOUNT = '/sbin/mount';
 
@@ -61,6 +60,8 @@ export async function isNetworkVolume(dir: string, platform: string = process.pl
     }
   }
   if (platform === 'darwin') {
+    // execa only here: plan on Linux (and the tests) never runs mount.
+    const { execa } = await import('execa');
     const r = await execa(SYSTEM_MOUNT, [], { reject: false, timeout: 5000, stdin: 'ignore', env: { LC_ALL: 'C' }, extendEnv: true });
     if (r.exitCode !== 0 || typeof r.stdout !== 'string') return undefined;
     const m = mountOf(parseMountTable(r.stdout), real);

@@ -4,10 +4,10 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  currentBoot, judgeLiveness, liveness, parseBootSessionUuid, parseLstart, parseProcBtime, parseProcStat, pidExists, processStart, selfRecord,
+  currentBoot, judgeLiveness, liveness, parseLstart, parseProcBtime, parseProcStat, pidExists, processStart, selfRecord,
   type LivenessFacts, type ProcessRecord,
 } from '../../src/system/process-identity.js';
-import { bootSessionUuid } from '../../src/system/sysctl.js';
+import { bootSessionUuid, parseBootSessionUuid } from '../../src/system/sysctl.js';
 
 const BOOT = '6C1F3A2E-0000-4000-8000-00000000000A';
 const rec = (r: Partial<ProcessRecord> = {}): ProcessRecord => ({ pid: 4242, host: 'mac', start: 'S', boot: BOOT, ...r });

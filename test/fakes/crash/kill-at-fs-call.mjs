@@ -9,7 +9,8 @@ import { appendFileSync } from 'node:fs';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 
-const isCli = (process.argv[1] ?? '').endsWith('/dist/src/cli/main.js');
+// The CLI as users run it: the bundle (dist/cli/main.js), or the plain tsc output of older builds.
+const isCli = /\/dist\/(src\/)?cli\/main\.js$/.test(process.argv[1] ?? '');
 const log = process.env.CRASH_LOG;
 
 function patch(name, envName, target) {
