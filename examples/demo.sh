@@ -9,6 +9,10 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 sandbox=$(mktemp -d "${TMPDIR:-/tmp}/lotusctl-demo.XXXXXX")
 export HOME="$sandbox/home" FAKE_LAUNCHD_DIR="$sandbox/launchd" LOTUSCTL_LAUNCHCTL="$repo/test/fakes/bin/launchctl"
 export FAKE_LAUNCHD_OWNER_PID=$$ NO_COLOR=${NO_COLOR-}
+# The fake lotus is a node script that holds repo.lock through python; a Mac's lotus needs neither. The sandbox's
+# launchd hands both to its jobs, as part of the machine, so lotus.yaml and the plan stay what a user would see.
+FAKE_LAUNCHD_JOB_ENV=$(printf '{"FAKE_LOTUS_NODE":"%s","FAKE_LOTUS_PYTHON":"%s"}' "$(command -v node)" "$(python3 -c 'import sys,os; print(os.path.realpath(sys.executable))')")
+export FAKE_LAUNCHD_JOB_ENV
 mkdir -p "$HOME" "$sandbox/bin"
 ln -s "$repo/test/fakes/bin/lotus" "$sandbox/bin/lotus"
 export PATH="$sandbox/bin:$PATH"
@@ -24,8 +28,7 @@ lotusctl() { node "$repo/dist/cli/main.js" "$@"; }
 if [ -n "${NO_COLOR:-}" ] || [ ! -t 1 ]; then bold=''; plain=''; else bold=$'\033[1m'; plain=$'\033[0m'; fi
 step() { printf '\n%s== %s%s\n$ %s\n' "$bold" "$1" "$plain" "$2"; }
 
-sed -e "s|@NODE@|$(command -v node)|" -e "s|@PYTHON@|$(python3 -c 'import sys,os; print(os.path.realpath(sys.executable))')|" \
-  "$repo/examples/demo/lotus.yaml" > "$sandbox/lotus.yaml"
+cp "$repo/examples/demo/lotus.yaml" "$sandbox/lotus.yaml"
 cd "$sandbox"
 
 step "1. Validate the spec" "lotusctl validate"
@@ -52,19 +55,37 @@ lotusctl apply --auto-approve
 
 step "7b. The monitor job probes the node; the node stalls, and the monitor restarts it" "echo '{\"scenario\":[\"stalled\"],\"stallBehindEpochs\":20}' > ~/.lotus/fake-lotus.json"
 monlog="$HOME/Library/Logs/lotusctl/monitor.out.log"
-wait_for() { # wait_for SECONDS PATTERN FILE
-  local deadline=$((SECONDS + $1))
-  until grep -q "$2" "$3" 2>/dev/null; do
-    [ "$SECONDS" -lt "$deadline" ] || { echo "demo: timed out waiting for $2 in $3" >&2; return 1; }
+# The monitor writes one JSON object per line (for log shippers); show its events as a person would read them.
+events() { node -e '
+  for (const line of require("fs").readFileSync(0, "utf8").split("\n")) {
+    let e; try { e = JSON.parse(line); } catch { continue; }
+    if (!["status", "restart", "restart-held", "restart-failed", "breaker-open", "breaker-closed"].includes(e.event)) continue;
+    const why = e.event === "status" && e.reasons && e.reasons.length ? ` (${e.reasons.join("; ")})` : "";
+    console.log(`  ${String(e.time).slice(11, 19)}  ${e.msg}${why}`);
+  }'; }
+shown=0
+# follow SECONDS PATTERN: print the monitor's events as they arrive, until one matches PATTERN.
+follow() {
+  local deadline=$((SECONDS + $1)) new total
+  while :; do
+    total=$(wc -l < "$monlog" 2>/dev/null || echo 0)
+    if [ "$total" -gt "$shown" ]; then
+      new=$(sed -n "$((shown + 1)),${total}p" "$monlog")
+      shown=$total
+      printf '%s\n' "$new" | events
+      if printf '%s\n' "$new" | grep -q "$2"; then return 0; fi
+    fi
+    [ "$SECONDS" -lt "$deadline" ] || { echo "demo: timed out waiting for $2 in $monlog" >&2; return 1; }
     sleep 0.5
   done
 }
-wait_for 60 '"status":"healthy"' "$monlog"
+echo "monitor events (from $monlog):"
+follow 60 '"event":"status".*"status":"healthy"'
 echo '{"scenario":["stalled"],"stallBehindEpochs":20}' > "$HOME/.lotus/fake-lotus.json"
-wait_for 90 '"event":"restart"' "$monlog"
+follow 90 '"event":"restart"'
 rm -f "$HOME/.lotus/fake-lotus.json"   # the restarted node syncs again
-grep -E '"event":"(status|restart)"' "$monlog" | sed -E 's/^\{"time":"[^"]*",//' | cut -c1-220
-echo "metrics for Prometheus (textfile collector):"
+follow 90 '"event":"status".*"status":"healthy"'
+echo "metrics for Prometheus (textfile collector), after the recovery:"
 grep -E '^lotusctl_(service_up|restarts_total|chain_lag_epochs)' "$HOME/Library/Application Support/lotusctl/metrics.prom" || true
 
 step "7c. Status: launchd's view, the process, and health as the monitor last saw it (exit 2 = not all well)" "lotusctl status"

@@ -2,7 +2,7 @@
 // A provisioning script using lotusctl's programmatic API, the way an Ansible/MDM/CI step would:
 // validate, plan, apply only when something changed, report in JSON, and exit 0 (unchanged), 2 (changed) or 1 (failed).
 //   node examples/provision.mjs path/to/lotus.yaml
-import { apply, isLotusctlError, loadSpec, plan } from 'lotusctl';
+import { apply, isEmptyPlan, isLotusctlError, loadSpec, plan } from 'lotusctl';
 
 const file = process.argv[2] ?? 'lotus.yaml';
 try {
@@ -11,8 +11,8 @@ try {
   if (!spec.ok) process.exit(1);
 
   const p = await plan(spec);
-  const { add, change, destroy } = p.summary;
-  if (add + change + destroy === 0 && p.steps.length === 0) {
+  // isEmptyPlan: the same test as "No changes", `plan --detailed-exitcode` and the summary counts.
+  if (isEmptyPlan(p)) {
     console.log(JSON.stringify({ changed: false, drift: p.drift.length }));
     process.exit(0);
   }

@@ -26,6 +26,8 @@ export function loadSpec(file = 'lotus.yaml', opts: LoadOptions = {}): LoadedSpe
 
 export interface PlanOptions {
   readonly targets?: readonly string[];
+  /** Reload these services even when nothing changed (bootout, then bootstrap): Terraform's -replace. */
+  readonly replace?: readonly string[];
   readonly launchctl?: Launchctl;
   readonly now?: Date;
 }
@@ -51,6 +53,7 @@ async function planMode(spec: LoadedSpec | string, mode: 'apply' | 'destroy', op
   return diff(loaded.desired, actual, {
     mode, now: (opts.now ?? new Date()).toISOString(), specPath: safeRealpath(loaded.path),
     ...(opts.targets && opts.targets.length > 0 ? { targets: opts.targets } : {}),
+    ...(opts.replace && opts.replace.length > 0 ? { replace: opts.replace } : {}),
   });
 }
 

@@ -7,6 +7,8 @@ export { decodePlanFile, encodePlanFile } from './plan/plan-file.js';
 export { LotusctlError, isLotusctlError } from './model/errors.js';
 export type { Diagnostic } from './model/diagnostic.js';
 export type { Action, Change, Drift, JobStep, PlanSummary } from './model/plan.js';
+export { changeCount } from './model/plan.js';
+export { verifyPlan, type PlanBounds } from './plan/verify-plan.js';
 export type { DesiredJob, DesiredState } from './model/desired.js';
 export type { Spec, ServiceSpec, MonitorSpec } from './spec/schema.js';
 export { validateSpecText } from './spec/validate.js';

@@ -39,7 +39,7 @@ export function runCore(root: string): CoreRow[] {
   };
   const spec = validateSpecText(many).spec!;
   const desired = toDesiredState(spec, host).desired;
-  const empty: ActualState = { jobs: {}, manifest: { formatVersion: 1, jobs: {} }, directories: {} };
+  const empty: ActualState = { jobs: {}, manifest: { formatVersion: 2, jobs: {} }, directories: {} };
   const plan = diff(desired, empty, { now: '2026-11-30T00:00:00Z' });
 
   console.log(`\nCore hot paths, in-process (${prints.length} print fixtures)`);

@@ -1,6 +1,6 @@
-import type { ManagedRecord, Manifest } from '../model/actual.js';
+import { MANIFEST_FORMAT_VERSION, type ManagedRecord, type Manifest } from '../model/actual.js';
 import { LotusctlError } from '../model/errors.js';
-import type { Plan } from '../model/plan.js';
+import { changeCount, type Plan } from '../model/plan.js';
 import { observeScope } from '../observe/observe.js';
 import { fingerprint } from '../plan/fingerprint.js';
 import type { Launchctl } from '../system/launchctl.js';
@@ -8,7 +8,7 @@ import { acquireLock } from '../system/lock.js';
 import { readManifest, writeManifest } from '../system/manifest.js';
 import { noHooks, type ApplyHooks } from './events.js';
 import { executeStep, StepFailed } from './execute-step.js';
-import { beginStep, cleanUpAfterCrashes, endStep, priorEntries } from './recovery.js';
+import { beginStep, cleanUpAfterCrashes, clearFinishedEntries, endStep, priorEntries } from './recovery.js';
 import { realClock, type Clock } from './readiness.js';
 
 export interface ApplyOptions {
@@ -40,7 +40,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
   const hooks = opts.hooks ?? noHooks;
   const clock = opts.clock ?? realClock;
   const euid = opts.euid ?? process.geteuid?.() ?? 0;
-  const daemons = plan.steps.filter((s) => s.domain.kind === 'system').map((s) => s.service);
+  const daemons = plan.steps.filter((s) => s.domain.kind === 'system' || s.from?.domain.kind === 'system').map((s) => s.service);
   if (daemons.length > 0 && euid !== 0) {
     throw new LotusctlError('apply.needs-root', `${daemons.join(', ')} ${daemons.length === 1 ? 'is a LaunchDaemon' : 'are LaunchDaemons'} (domain: system), which only root can load`, {
       hint: 'run it with sudo, or use domain: gui or user for a per-user agent; nothing was changed',
@@ -58,7 +58,9 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
         hint: 'run lotusctl plan again (and save it with --out), then apply the new plan',
       });
     }
-    if (plan.steps.length > 0) hooks.onEvent({ type: 'start', steps: plan.steps.length });
+    // Entries of steps that were carried out (or need nothing more) go once the plan proved to be current.
+    clearFinishedEntries(plan, note);
+    if (plan.steps.length > 0) hooks.onEvent({ type: 'start', steps: plan.steps.length, changes: changeCount(plan.summary) });
     const services: ApplyResult['services'][number][] = [];
     let manifest: Manifest = readManifest(plan.stateDir);
     const prior = priorEntries(plan.stateDir);
@@ -72,20 +74,20 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
       hooks.onEvent({ type: 'step-start', service: step.service, label: step.label, title: title(step) });
       let began = false;
       try {
-        beginStep(plan.stateDir, step, manifest, { lockId: lock.info.id, command, startedAt: new Date(clock.now()).toISOString() });
+        beginStep(plan.stateDir, step, plan, manifest, { lockId: lock.info.id, command, startedAt: new Date(clock.now()).toISOString() });
         began = true;
         const r = await executeStep(step, {
           lc: opts.launchctl, clock, stateDir: plan.stateDir,
           progress: (message) => hooks.onEvent({ type: 'step-progress', service: step.service, message }),
         });
         services.push({ service: step.service, ...(r.pid !== undefined ? { pid: r.pid } : {}), done: r.done });
-        manifest = record(manifest, step, clock);
+        manifest = record(manifest, step, plan, clock);
         writeManifest(plan.stateDir, manifest);
-        endStep(plan.stateDir, step.label, { ok: true });
-        hooks.onEvent({ type: 'step-done', service: step.service, message: r.pid !== undefined ? `running (pid ${r.pid})` : step.target === 'absent' ? 'removed' : step.target });
+        endStep(plan.stateDir, step, { ok: true });
+        hooks.onEvent({ type: 'step-done', service: step.service, message: doneMessage(step, r.pid, r.done) });
       } catch (e) {
         // Rolled back in full: the machine is as the step found it, so the journal goes back to what it said before.
-        if (began && e instanceof StepFailed && e.failedUndo.length === 0) endStep(plan.stateDir, step.label, { ok: false, prior: prior.get(step.label) });
+        if (began && e instanceof StepFailed && e.failedUndo.length === 0) endStep(plan.stateDir, step, { ok: false, prior });
         hooks.onEvent({ type: 'step-failed', service: step.service, message: (e as Error).message });
         if (e instanceof StepFailed) {
           for (const u of e.undone) hooks.onEvent({ type: 'rollback', service: step.service, message: u, ok: true });
@@ -105,16 +107,33 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
   }
 }
 
-function title(step: Plan['steps'][number]): string {
-  if (step.target === 'absent') return `remove ${step.service} (${step.label})`;
-  if (step.ops.includes('bootout') && step.ops.includes('bootstrap')) return `replace ${step.service} (${step.label})`;
-  if (step.ops.includes('bootstrap')) return `start ${step.service} (${step.label})`;
-  if (step.target === 'stopped') return `stop ${step.service} (${step.label})`;
-  return `update ${step.service} (${step.label})`;
+type Step = Plan['steps'][number];
+
+/** Only the record changes: no launchd operation, no plist (its log folders may still be created). */
+const recordOnly = (step: Step) => step.ops.length === 0 && step.plist.action === 'keep' && !step.from;
+
+function title(step: Step): string {
+  const who = `${step.service} (${step.label})`;
+  if (step.target === 'absent') return `remove ${who}`;
+  if (step.from) return `move ${who}`;
+  if (step.ops.includes('bootout') && step.ops.includes('bootstrap')) return `replace ${who}`;
+  if (step.ops.includes('bootstrap')) return `start ${who}`;
+  if (step.target === 'stopped') return `stop ${who}`;
+  if (recordOnly(step)) return `record ${who} in state.json`;
+  return `update ${who}`;
 }
 
-function record(m: Manifest, step: Plan['steps'][number], clock: Clock): Manifest {
+function doneMessage(step: Step, pid: number | undefined, done: readonly string[]): string {
+  if (step.target === 'absent') return done.length === 0 ? 'dropped from state.json' : 'removed';
+  if (pid !== undefined) return `running as pid ${pid}`;
+  if (step.target === 'stopped') return 'stopped and disabled';
+  return recordOnly(step) && done.length === 0 ? 'recorded in state.json' : 'updated';
+}
+
+function record(m: Manifest, step: Step, plan: Plan, clock: Clock): Manifest {
   const jobs = { ...m.jobs };
+  // A moved job leaves its old record behind (its label may differ).
+  if (step.from) delete jobs[step.from.label];
   if (step.target === 'absent') {
     delete jobs[step.label];
   } else {
@@ -123,9 +142,10 @@ function record(m: Manifest, step: Plan['steps'][number], clock: Clock): Manifes
     const rec: ManagedRecord = {
       name: step.service, kind: step.kind, label: step.label, domain: step.domain, plistPath: step.plistPath,
       digest: digest ?? '', state: step.target, sensitiveKeys: [...step.sensitiveKeys], appliedAt: new Date(clock.now()).toISOString(),
+      owner: plan.owner, ...(step.watch ? { watch: step.watch } : {}),
     };
     jobs[step.label] = rec;
   }
-  return { formatVersion: 1, jobs };
+  return { formatVersion: MANIFEST_FORMAT_VERSION, jobs };
 }
 

@@ -1,6 +1,7 @@
 /** Progress from the engine; only the CLI decides how to show it (listr2, plain lines, JSON events). */
 export type ApplyEvent =
-  | { readonly type: 'start'; readonly steps: number }
+  /** `changes`: what the plan's summary counts (resources); `steps`: the services they belong to. */
+  | { readonly type: 'start'; readonly steps: number; readonly changes: number }
   | { readonly type: 'step-start'; readonly service: string; readonly label: string; readonly title: string }
   | { readonly type: 'step-progress'; readonly service: string; readonly message: string }
   | { readonly type: 'step-done'; readonly service: string; readonly message: string }

@@ -1,5 +1,6 @@
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { domainTarget } from '../launchd/domain.js';
 import { LotusctlError } from '../model/errors.js';
 import type { JobStep } from '../model/plan.js';
 import { writeFileAtomic } from '../system/atomic-file.js';
@@ -22,8 +23,9 @@ interface Undo {
 }
 
 /**
- * Carry out one job's step: bootout first, then the file, then enable/bootstrap/kickstart, then the honest-start wait.
- * On failure, undo what was done (restore the previous plist and reload it if it was loaded) and rethrow with both lists.
+ * Carry out one job's step: a moved job first leaves its old place (bootout, old plist removed); then disable,
+ * bootout, the file, enable/bootstrap/kickstart, and the honest-start wait. On failure, undo what was done in
+ * reverse (restore the previous plist and reload it where it was loaded) and rethrow with both lists.
  */
 export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pid?: number; done: string[] }> {
   const { lc, progress } = ctx;
@@ -37,29 +39,52 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
     progress(what);
     if (u) undo.push(u);
   };
+  const removeWithBackup = (label: string, path: string) => {
+    const prevMode = fileMode(path);
+    const backup = backupFile(ctx.stateDir, label, path);
+    rmSync(path, { force: true });
+    record(`removed ${path}${backup ? ` (backup ${backup})` : ''}`, backup ? { what: `restored ${path}`, run: async () => restoreBackup(backup, path, prevMode) } : undefined);
+  };
 
   try {
     for (const dir of step.directories) {
+      if (existsSync(dir)) continue;
       mkdirSync(dir, { recursive: true, mode: 0o755 });
+      record(`created ${dir}`);
+    }
+    const from = step.from;
+    if (from) {
+      const where = `${domainTarget(from.domain)}/${from.label}`;
+      if (from.ops.includes('bootout')) {
+        const loadedBefore = (await lc.print(from.domain, from.label).catch(() => undefined)) !== undefined;
+        await lc.bootout(from.domain, from.label);
+        record(`booted out ${where}`, loadedBefore ? { what: `bootstrapped ${where} again`, run: async () => lc.bootstrap(from.domain, from.plistPath, { label: from.label }) } : undefined);
+      }
+      if (from.removePlist) removeWithBackup(from.label, from.plistPath);
+      if (from.ops.includes('enable')) {
+        await lc.enable(from.domain, from.label);
+        record(`enabled ${where} (cleared lotusctl's disable override)`);
+      }
     }
     if (step.plist.action === 'write') mkdirSync(dirname(step.plistPath), { recursive: true, mode: 0o755 });
+    if (step.ops.includes('disable')) {
+      await lc.disable(step.domain, step.label);
+      record(`disabled ${step.label} (it stays stopped across reboots and logins)`, { what: `enabled ${step.label} again`, run: async () => lc.enable(step.domain, step.label) });
+    }
     if (step.ops.includes('bootout')) {
       await lc.bootout(step.domain, step.label);
       record(`booted out ${step.label}`);
     }
-    if (step.plist.action !== 'keep') {
+    if (step.plist.action === 'write') {
       const prevMode = fileMode(step.plistPath);
       const backup = backupFile(ctx.stateDir, step.label, step.plistPath);
-      if (step.plist.action === 'write') {
-        await writeFileAtomic(step.plistPath, step.plist.text, { mode: step.plist.mode });
-        record(`wrote ${step.plistPath}`, {
-          what: backup ? `restored the previous ${step.plistPath}` : `removed ${step.plistPath}`,
-          run: async () => (backup ? restoreBackup(backup, step.plistPath, prevMode) : rmSync(step.plistPath, { force: true })),
-        });
-      } else {
-        rmSync(step.plistPath, { force: true });
-        record(`removed ${step.plistPath}${backup ? ` (backup ${backup})` : ''}`, backup ? { what: `restored ${step.plistPath}`, run: async () => restoreBackup(backup, step.plistPath, prevMode) } : undefined);
-      }
+      await writeFileAtomic(step.plistPath, step.plist.text, { mode: step.plist.mode });
+      record(`wrote ${step.plistPath}`, {
+        what: backup ? `restored the previous ${step.plistPath}` : `removed ${step.plistPath}`,
+        run: async () => (backup ? restoreBackup(backup, step.plistPath, prevMode) : rmSync(step.plistPath, { force: true })),
+      });
+    } else if (step.plist.action === 'remove') {
+      removeWithBackup(step.label, step.plistPath);
     }
     if (step.ops.includes('enable')) {
       await lc.enable(step.domain, step.label);
@@ -77,8 +102,8 @@ export async function executeStep(step: JobStep, ctx: StepContext): Promise<{ pi
     if (step.target === 'running' && step.ops.length > 0) {
       // A bootout resets launchd's run count; a job kept loaded keeps counting.
       const runsBefore = step.ops.includes('bootstrap') ? 0 : (initial?.parsed.runs ?? 0);
-      pid = await waitReady(step, lc, ctx.clock, progress, runsBefore);
-      done.push(`${step.label} is running (pid ${pid})`);
+      pid = await waitReady(step, lc, ctx.clock, progress, { runsBefore });
+      done.push(`${step.label} is running as pid ${pid}`);
     }
     return { ...(pid !== undefined ? { pid } : {}), done };
   } catch (e) {

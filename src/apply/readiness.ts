@@ -25,7 +25,10 @@ export function tailFile(path: string, lines = 20, maxBytes = 16 * 1024): string
   }
 }
 
-async function jobDied(step: JobStep, lc: Launchctl, domain: DomainTarget, why: string): Promise<LotusctlError> {
+/** What the readiness checks need about a job: a plan step, or a service being restarted. */
+export type ReadyTarget = Pick<JobStep, 'service' | 'label' | 'domain' | 'readiness'>;
+
+async function jobDied(step: ReadyTarget, lc: Launchctl, domain: DomainTarget, why: string): Promise<LotusctlError> {
   const printed = await lc.print(domain, step.label).catch(() => undefined);
   const exit = printed?.parsed.lastExit ?? { kind: 'unknown' as const };
   const tail = step.readiness?.stderrPath ? tailFile(step.readiness.stderrPath, 15) : [];
@@ -36,11 +39,15 @@ async function jobDied(step: JobStep, lc: Launchctl, domain: DomainTarget, why: 
 }
 
 /**
- * Honest start: wait until launchd reports a pid, then until the same process has stayed up for the throttle
+ * Honest start: wait until launchd reports a pid (a new one, after a restart), then until the same process has stayed up for the throttle
  * interval (a crash-looping job never passes), then, when the service has a health API, until it answers.
  * Bounded by timeouts; a job that dies is reported with its last exit in words and the tail of its stderr.
  */
-export async function waitReady(step: JobStep, lc: Launchctl, clock: Clock, progress: (m: string) => void, runsBefore = 0): Promise<number> {
+export async function waitReady(
+  step: ReadyTarget, lc: Launchctl, clock: Clock, progress: (m: string) => void,
+  opts: { runsBefore?: number; notPid?: number } = {},
+): Promise<number> {
+  const runsBefore = opts.runsBefore ?? 0;
   const r = step.readiness;
   const throttleMs = (r?.throttleSeconds ?? 10) * 1000;
   const startTimeoutMs = Math.max(15_000, throttleMs * 2);
@@ -51,7 +58,8 @@ export async function waitReady(step: JobStep, lc: Launchctl, clock: Clock, prog
   while (pid === undefined) {
     const p = await lc.print(step.domain, step.label);
     if (!p) throw new LotusctlError('apply.job-vanished', `${step.label} is no longer loaded`, { hint: 'something booted it out during apply; run lotusctl plan' });
-    if (p.parsed.pid !== undefined) {
+    // After a kickstart -k the old instance may still show for a moment: only a new pid counts.
+    if (p.parsed.pid !== undefined && p.parsed.pid !== opts.notPid) {
       pid = p.parsed.pid;
       runs = p.parsed.runs;
       break;

@@ -73,7 +73,8 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .description('show what apply would change (read-only)')
     .addOption(fileOption())
     .option('--target <service>', 'plan only this service and what it depends on (repeatable)', collect)
-    .option('--out <file>', 'save the plan for `lotusctl apply FILE` (mode 0600: it holds secrets)')
+    .option('--replace <service>', 'plan to reload this service (bootout, then bootstrap) even if nothing changed (repeatable)', collect)
+    .option('--out <file>', 'save the plan for `lotusctl apply FILE` (mode 0600: it holds secrets; only a new file or an old plan file is written)')
     .option('--detailed-exitcode', 'exit 0: no changes, 1: error, 2: changes present')
     .option('--json', 'machine-readable output (format_version 1)')
     .option('--destroy', 'plan the removal of everything lotusctl manages for this spec (what destroy would do)')
@@ -103,6 +104,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .description('make the machine match lotus.yaml (or carry out a saved plan)')
     .addOption(fileOption())
     .option('--target <service>', 'apply only this service and what it depends on (repeatable)', collect)
+    .option('--replace <service>', 'reload this service (bootout, then bootstrap) even if nothing changed, like terraform apply -replace (repeatable)', collect)
     .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
     .option('--json', 'one JSON event per line')
     .action(function (this: Command, planfile: string | undefined) {
@@ -117,7 +119,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .command('destroy')
     .description('remove every job lotusctl manages for this spec (never Lotus repos or logs)')
     .addOption(fileOption())
-    .option('--target <service>', 'destroy only this service (repeatable)', collect)
+    .option('--target <service>', 'destroy only this service and the services that depend on it (repeatable)', collect)
     .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
     .option('--json', 'one JSON event per line')
     .action(function (this: Command) {
@@ -125,6 +127,19 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
       return run(async (o) => {
         const { runApply } = await import('./commands/engine.js');
         return runApply(undefined, flags, o, 'destroy', signal);
+      }, Boolean(flags.json))();
+    });
+
+  program
+    .command('restart <service>')
+    .description('restart an applied service gracefully (launchctl kickstart -k) under the state lock, then wait until it is ready as apply does')
+    .addOption(fileOption())
+    .option('--json', 'one JSON event per line')
+    .action(function (this: Command, service: string) {
+      const flags = this.opts<{ file: string; json?: boolean }>();
+      return run(async (o) => {
+        const { runRestart } = await import('./commands/restart.js');
+        return runRestart(service, flags, o);
       }, Boolean(flags.json))();
     });
 

@@ -79,7 +79,7 @@ function snake(e: ApplyEvent): Record<string, unknown> {
 
 function plainLine(e: ApplyEvent): string | undefined {
   switch (e.type) {
-    case 'start': return `Applying ${e.steps} step${e.steps === 1 ? '' : 's'}...`;
+    case 'start': return `Applying ${e.changes} change${e.changes === 1 ? '' : 's'} to ${e.steps} service${e.steps === 1 ? '' : 's'}...`;
     case 'step-start': return `${e.service}: ${e.title}`;
     case 'step-progress': return `${e.service}: ${e.message}`;
     case 'step-done': return `${e.service}: done (${e.message})`;

@@ -1,6 +1,6 @@
-import type { DomainTarget } from '../launchd/domain.js';
+import { domainTarget, type DomainTarget } from '../launchd/domain.js';
 import type { LastExit } from '../launchd/exit-status.js';
-import type { PlistDict } from './desired.js';
+import type { JobWatch, PlistDict, SpecOwner } from './desired.js';
 
 /** The plist file as found on disk. */
 export type ActualFile =
@@ -14,9 +14,37 @@ export type ActualFile =
       /** The parsed dict (XML or binary); undefined when it is not a readable plist. */
       readonly dict?: PlistDict;
       readonly format: 'xml' | 'binary' | 'invalid';
+      /** Why an `invalid` file could not be read, in words (never its content). */
+      readonly problem?: string;
       readonly mode: number;
       readonly uid: number;
     };
+
+/**
+ * The definition launchd loaded, as `launchctl print` shows it (specs/launchd-behaviour.md §5). A field is absent
+ * when print did not show it or it could not be read: unknown, never "different".
+ */
+export interface LoadedDefinition {
+  /** The plist the job was loaded from (`path = …`). */
+  readonly path?: string;
+  readonly program?: string;
+  readonly arguments?: readonly string[];
+  /** `environment = { … }`: EnvironmentVariables plus what launchd adds (XPC_SERVICE_NAME …). May hold secrets. */
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly workingDirectory?: string;
+  readonly stdoutPath?: string;
+  readonly stderrPath?: string;
+  readonly exitTimeout?: number;
+  /** = ThrottleInterval. */
+  readonly minimumRuntime?: number;
+  /** Octal digits as printed. */
+  readonly umask?: string;
+  readonly nice?: number;
+  readonly username?: string;
+  readonly group?: string;
+  /** Resource limits launchd applies, as printed (`maxfiles (soft)` → 16384). */
+  readonly resourceLimits?: Readonly<Record<string, number>>;
+}
 
 /** The job as launchd reports it. `known: false` when launchctl's answer could not be read: unknown, never healthy. */
 export type ActualJobState =
@@ -24,17 +52,17 @@ export type ActualJobState =
   | {
       readonly known: true;
       readonly loaded: boolean;
-      /** true: a disable override; false: an enable override; undefined: no override. */
+      /** true: a disable override; false: an enable override; undefined: no override, or overrides unreadable. */
       readonly disabled: boolean | undefined;
+      /** False when print-disabled could not be read: `disabled` then says nothing. Default true. */
+      readonly overridesKnown?: boolean;
       readonly running: boolean;
       readonly pid?: number;
       readonly runs?: number;
       readonly state?: string;
       readonly lastExit: LastExit;
-      /** Resource limits launchd applies, as printed (`maxfiles (soft)` → 16384). */
-      readonly resourceLimits?: Readonly<Record<string, number>>;
-      readonly program?: string;
-      readonly arguments?: readonly string[];
+      /** What launchd loaded; present only for a loaded job whose print could be read. */
+      readonly definition?: LoadedDefinition;
     };
 
 /** One launchd job lotusctl looked at: a desired one, or one its manifest says it manages. */
@@ -60,10 +88,16 @@ export interface ManagedRecord {
   /** The job state lotusctl left it in. */
   readonly state: 'running' | 'stopped';
   readonly appliedAt: string;
+  /** The spec that owns the job; absent for a record written by a lotusctl before owners (state.json format 1). */
+  readonly owner?: SpecOwner;
+  /** What the monitor needs about the job, as applied. */
+  readonly watch?: JobWatch;
 }
 
+export const MANIFEST_FORMAT_VERSION = 2;
+
 export interface Manifest {
-  readonly formatVersion: 1;
+  readonly formatVersion: typeof MANIFEST_FORMAT_VERSION;
   readonly jobs: Readonly<Record<string, ManagedRecord>>;
 }
 
@@ -78,6 +112,10 @@ export interface InterruptedStep {
   readonly domain: DomainTarget;
   readonly plistPath: string;
   readonly target: 'running' | 'stopped' | 'absent';
+  /** The spec whose apply began the step: only that spec finishes it (another spec's plan leaves it alone). */
+  readonly owner: SpecOwner;
+  /** A moving job's old place (JobStep.from): the step may have left it half-done too. */
+  readonly from?: { readonly label: string; readonly domain: DomainTarget; readonly plistPath: string };
   /** sha256 of the plist the step writes; absent when it removes the job or keeps the file. */
   readonly digest?: string;
   /** What the manifest recorded before the step; absent when the job was new. */
@@ -89,14 +127,20 @@ export interface InterruptedStep {
   readonly command: string;
   readonly pid: number;
   readonly startedAt: string;
+  /** The entry's file (for clean-up once nothing is left to do for it). */
+  readonly path: string;
   /** True while that run still holds the state lock (a plan made during an apply); false once it is gone. */
   readonly inProgress: boolean;
 }
 
 /** Something an earlier lotusctl run left that apply cleans up (or, for a lock that cannot be proven dead, a person). */
 export interface Leftover {
-  /** temp-file: removed by apply; stale-lock: its holder is proven gone, apply takes it over; unproven-lock: force-unlock. */
-  readonly kind: 'temp-file' | 'stale-lock' | 'unproven-lock';
+  /**
+   * temp-file: removed by apply; stale-lock: its holder is proven gone, apply takes it over; journal-entry: the
+   * journal entry of a step that was carried out (or has nothing left to do), removed by apply; unproven-lock: a
+   * person decides (force-unlock).
+   */
+  readonly kind: 'temp-file' | 'stale-lock' | 'journal-entry' | 'unproven-lock';
   readonly path: string;
   /** The pid that left it (0 when unknown). */
   readonly pid: number;
@@ -104,14 +148,21 @@ export interface Leftover {
   readonly message: string;
 }
 
-/** Everything observe read, keyed by label. */
+/** Everything observe read. Jobs are keyed by `jobKey` (domain and label: the same label may be looked at in two domains). */
 export interface ActualState {
   readonly jobs: Readonly<Record<string, ActualJob>>;
   readonly manifest: Manifest;
   /** Folders the desired state needs, and whether each exists. */
   readonly directories: Readonly<Record<string, boolean>>;
+  /** For each spec path the manifest (or the journal) names as an owner: whether that file still exists (a moved or deleted spec). */
+  readonly specs?: Readonly<Record<string, boolean>>;
   /** Steps an earlier apply began and did not finish (its journal); absent or [] when there are none. */
   readonly interrupted?: readonly InterruptedStep[];
   /** What earlier crashed runs left (read by observe for plan and drift; apply cleans them first, so not fingerprinted). */
   readonly leftovers?: readonly Leftover[];
+}
+
+/** The key of a job in ActualState.jobs: its service target, e.g. `gui/501/com.lotusctl.daemon`. */
+export function jobKey(t: { readonly domain: DomainTarget; readonly label: string }): string {
+  return `${domainTarget(t.domain)}/${t.label}`;
 }

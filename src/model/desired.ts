@@ -3,6 +3,23 @@ import type { DomainTarget } from '../launchd/domain.js';
 export type PlistDict = { [key: string]: PlistData };
 export type PlistData = string | number | boolean | PlistData[] | PlistDict;
 
+/**
+ * Which spec owns a job in a shared state dir (state.json). `name` is the spec's explicit identity (`name:` in
+ * lotus.yaml); without one, the spec file's real path is. Two specs own the same jobs only when their names are
+ * equal or they are the same file (src/plan/ownership.ts).
+ */
+export interface SpecOwner {
+  /** Real path of the spec file the job was last applied from. */
+  readonly spec: string;
+  readonly name?: string;
+}
+
+/**
+ * What the monitor needs about a job, recorded in state.json when it is applied, so the monitor works from the
+ * last applied state rather than from edits of lotus.yaml that were never applied. JSON only.
+ */
+export type JobWatch = { readonly [key: string]: unknown };
+
 /** What one launchd job should look like once applied. Built by src/spec/desired.ts from a valid spec and HostFacts. */
 export interface DesiredJob {
   /** Service name from the spec, or `monitor` for the monitor job. */
@@ -33,6 +50,8 @@ export interface DesiredJob {
   /** Lotus repo (LOTUS_PATH), for the health check; never written to. */
   readonly repo?: string;
   readonly health?: { readonly api: string; readonly startupGraceMs: number; readonly maxChainLag: number; readonly minPeers: number };
+  /** Recorded in state.json at apply; the monitor reads it instead of the working copy of lotus.yaml. */
+  readonly watch: JobWatch;
 }
 
 /** The whole desired state: every job lotusctl should manage, in dependency order. */
@@ -40,4 +59,6 @@ export interface DesiredState {
   readonly jobs: readonly DesiredJob[];
   /** lotusctl's own state folder (manifest, lock, backups). */
   readonly stateDir: string;
+  /** The spec these jobs belong to; a spec plans changes only to jobs it owns. */
+  readonly owner: SpecOwner;
 }

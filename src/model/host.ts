@@ -26,6 +26,4 @@ export interface HostFacts {
   readonly systemDaemonsDir: string;
   /** How launchd should start `lotusctl monitor run`: the node binary and the CLI script. */
   readonly lotusctlCommand: readonly string[];
-  /** LOTUSCTL_LAUNCHCTL when set: the monitor job must drive the same launchctl as apply (a sandbox's double). */
-  readonly launchctlOverride?: string;
 }

@@ -1,5 +1,5 @@
 // lotus.yaml's monitor: section and a job's health: block -> the policy numbers decide() works with (pure).
-import type { DesiredJob } from '../model/desired.js';
+import type { WatchedJob } from './applied.js';
 import { monitorSchema, type MonitorSpec } from '../spec/schema.js';
 import { parseDuration, parseSize } from '../spec/units.js';
 import { HEAD_STALL_MS, HEALTHY_LAG_EPOCHS, type PolicyConfig } from './policy.js';
@@ -13,7 +13,7 @@ export function monitorSettings(monitor: MonitorSpec | undefined): MonitorSpec {
 const ms = (text: string, fallback: number): number => parseDuration(text) ?? fallback;
 
 /** The policy for one service job. A job without a health block is judged on launchd state and memory only. */
-export function policyFor(job: DesiredJob, monitor: MonitorSpec): PolicyConfig {
+export function policyFor(job: WatchedJob, monitor: MonitorSpec): PolicyConfig {
   const maxMemory = monitor.max_memory === undefined ? undefined : parseSize(monitor.max_memory);
   return {
     health: {

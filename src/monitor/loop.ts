@@ -3,7 +3,7 @@
 // acts, and records. No per-event logic: a missed or skipped tick loses nothing (level-triggered, as controller-runtime's reconcile).
 import cron from 'node-cron';
 import { realClock, type Clock } from '../apply/readiness.js';
-import type { DesiredJob } from '../model/desired.js';
+import type { DesiredJob, SpecOwner } from '../model/desired.js';
 import { LotusctlError } from '../model/errors.js';
 import { reportSettings, type ReportSettings } from '../report/index.js';
 import { terminalSafe } from '../render/terminal-text.js';
@@ -17,6 +17,8 @@ import { findTempLeftovers, managedFolders, removeTempLeftover } from '../system
 import { describeLockStatus, lockStatus } from '../system/lock.js';
 import { resolveLaunchctlBinary } from '../system/platform.js';
 import { writeHealthReport } from '../system/report-files.js';
+import { readManifest } from '../system/manifest.js';
+import { appliedState, type WatchedJob } from './applied.js';
 import { monitorSettings, policyFor } from './config.js';
 import { housekeeping } from './housekeeping.js';
 import { decide, type Decision, type ServiceState } from './policy.js';
@@ -71,6 +73,7 @@ interface GoodSpec {
   readonly spec: Spec;
   readonly jobs: readonly DesiredJob[];
   readonly stateDir: string;
+  readonly owner: SpecOwner;
   /** monitor.reports with the folder resolved; absent when the spec has no monitor section. */
   readonly reports?: ReportSettings;
 }
@@ -97,7 +100,7 @@ class SpecSource {
         this.lastProblem = undefined;
         // No monitor section, no scheduled reports: a spec without one asks for no monitor (`lotusctl report` still works).
         const reports = l.spec.monitor && l.host ? reportSettings(l.spec, l.host) : undefined;
-        this.good = { spec: l.spec, jobs: l.desired.jobs, stateDir: l.desired.stateDir, ...(reports ? { reports } : {}) };
+        this.good = { spec: l.spec, jobs: l.desired.jobs, stateDir: l.desired.stateDir, owner: l.desired.owner, ...(reports ? { reports } : {}) };
         return { spec: this.good, stale: false };
       }
       const errors = l.diagnostics.filter((d) => d.severity === 'error');
@@ -144,7 +147,9 @@ async function applyLockHolder(stateDir: string, d: Pick<TickDeps, 'log' | 'stal
 /** Removes temporary files crashed lotusctl runs left in the folders the monitor and apply write. Never throws. */
 async function cleanLeftovers(good: GoodSpec, log: Logger): Promise<void> {
   try {
-    const folders = managedFolders(good.stateDir, good.jobs.map((j) => j.plistPath), good.reports ? [good.reports.dir] : []);
+    // The applied jobs' plists (state.json) and the working copy's: either may be where an apply crashed.
+    const recorded = Object.values(readManifest(good.stateDir).jobs).map((r) => r.plistPath);
+    const folders = managedFolders(good.stateDir, [...recorded, ...good.jobs.map((j) => j.plistPath)], good.reports ? [good.reports.dir] : []);
     for (const l of await findTempLeftovers(folders)) {
       const what = l.message.replace(/; apply removes it$/, '');
       try {
@@ -172,8 +177,10 @@ interface TickDeps {
 async function tick(d: TickDeps): Promise<TickOutcome> {
   const { spec: good, stale } = d.specs.load();
   if (!good) return { ok: false, results: [], staleSpec: false };
-  const monitor = monitorSettings(good.spec.monitor);
-  const jobs = good.jobs.filter((j) => j.kind === 'service' && j.state === 'running');
+  // What was applied, not the working copy: an unapplied edit must not change what is watched (src/monitor/applied.ts).
+  const applied = appliedState(readManifest(good.stateDir), good.owner, good.jobs);
+  const monitor = monitorSettings(applied.monitor ?? good.spec.monitor);
+  const jobs = applied.jobs;
   const remembered = readMonitorState(good.stateDir);
   if (remembered.problem) d.log('error', 'state-reset', remembered.problem);
   const applyLock = await applyLockHolder(good.stateDir, d);
@@ -202,7 +209,7 @@ async function tick(d: TickDeps): Promise<TickOutcome> {
 }
 
 /** Logs what changed and carries out a restart; returns launchctl's error when the restart failed. */
-async function act(job: DesiredJob, dec: Decision, prev: ServiceState | undefined, d: TickDeps): Promise<string | undefined> {
+async function act(job: WatchedJob, dec: Decision, prev: ServiceState | undefined, d: TickDeps): Promise<string | undefined> {
   const fields = { service: job.name, label: job.label, status: dec.health.status, reasons: dec.health.reasons };
   if (prev?.lastStatus !== dec.health.status) d.log(dec.health.status === 'unhealthy' ? 'warn' : 'info', 'status', `${job.name} is ${dec.health.status}`, { ...fields, was: prev?.lastStatus ?? null });
   let error: string | undefined;

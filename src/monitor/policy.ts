@@ -312,7 +312,7 @@ export function decide(prevState: ServiceState | undefined, o: Observation, cfg:
   if (kind === 'neutral') return finish(base, 'not-actionable', `${health.status}: nothing the monitor can act on`);
   if (failures < cfg.failureThreshold) return finish(base, 'below-threshold', `failure ${failures} of ${cfg.failureThreshold} before a restart`);
   if (!cfg.autoRestart) return finish(base, 'auto-restart-off', `failing for ${failures} ticks; auto_restart is off`);
-  if (o.applyLock !== undefined) return finish(base, 'held-apply-lock', `failing, but lotusctl apply holds the state lock (${o.applyLock}); not restarting under it`);
+  if (o.applyLock !== undefined) return finish(base, 'held-apply-lock', `lotusctl apply holds the state lock (${o.applyLock}), and the monitor does not restart under it`);
   if (base.breakerOpen) {
     // Closed again once enough of the oldest restarts have left the window to bring the count under the max.
     const freeing = [...restartTimes].sort((a, b) => a - b)[restartTimes.length - cfg.breaker.maxRestarts];

@@ -1,6 +1,6 @@
 // The monitor's eyes: launchd state, the Lotus API and the process's memory for one service, each bounded by a
 // timeout, never retried within a tick. Anything that cannot be read is reported as such, not guessed.
-import type { DesiredJob } from '../model/desired.js';
+import type { WatchedJob } from './applied.js';
 import { explainExit } from '../launchd/exit-status.js';
 import type { Launchctl } from '../system/launchctl.js';
 import { resolveApiUrl, rpcCall } from '../system/lotus-api.js';
@@ -15,7 +15,7 @@ export interface ProbeOptions {
 }
 
 /** `launchctl print` -> what launchd says. A failed or unparsable print is `unreadable`, never running. */
-export async function probeLaunchd(job: DesiredJob, lc: Launchctl): Promise<LaunchdView> {
+export async function probeLaunchd(job: WatchedJob, lc: Launchctl): Promise<LaunchdView> {
   let printed;
   try {
     printed = await lc.print(job.domain, job.label);
@@ -37,7 +37,7 @@ interface ChainHead {
 }
 
 /** ChainHead, NetPeers and Session in parallel; ChainHead decides reachability, the others are extras. */
-export async function probeApi(job: DesiredJob, timeoutMs: number): Promise<ApiView> {
+export async function probeApi(job: WatchedJob, timeoutMs: number): Promise<ApiView> {
   const health = job.health;
   if (!health || health.api === 'none') return { kind: 'off' };
   const url = resolveApiUrl(health.api, job.repo);
@@ -64,7 +64,7 @@ export async function probeApi(job: DesiredJob, timeoutMs: number): Promise<ApiV
 }
 
 /** Everything one tick needs to know about one running service. */
-export async function probeService(job: DesiredJob, lc: Launchctl, opts: ProbeOptions): Promise<Observation> {
+export async function probeService(job: WatchedJob, lc: Launchctl, opts: ProbeOptions): Promise<Observation> {
   const launchd = await probeLaunchd(job, lc);
   const running = launchd.kind === 'running';
   const [api, stats] = await Promise.all([

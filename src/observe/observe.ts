@@ -1,9 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
-import { parse, parseBinary } from 'plist';
-import type { ActualFile, ActualJob, ActualJobState, ActualState, InterruptedStep } from '../model/actual.js';
-import type { DesiredState, PlistDict } from '../model/desired.js';
+import { jobKey, type ActualFile, type ActualJob, type ActualJobState, type ActualState, type InterruptedStep, type LoadedDefinition } from '../model/actual.js';
+import type { DesiredState } from '../model/desired.js';
 import type { ObservedScope } from '../model/plan.js';
 import { domainTarget, type DomainTarget } from '../launchd/domain.js';
+import { parsePlistBytes } from '../launchd/plist-parse.js';
+import type { ServicePrint } from '../launchd/parsers.js';
 import { isLotusctlError } from '../model/errors.js';
 import { sha256 } from '../plan/digest.js';
 import { readJournal } from '../system/journal.js';
@@ -27,13 +28,19 @@ export function readPlistFile(path: string): ActualFile {
   }
   const base = { exists: true as const, digest: sha256(bytes), mode: Number(st.mode) & 0o7777, uid: Number(st.uid) };
   const binary = bytes.subarray(0, 8).toString('latin1') === 'bplist00';
-  try {
-    const value = binary ? parseBinary(bytes) : parse(bytes.toString('utf8'));
-    const dict = value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof Uint8Array) ? (value as PlistDict) : undefined;
-    return { ...base, format: dict ? (binary ? 'binary' : 'xml') : 'invalid', ...(binary ? {} : { text: bytes.toString('utf8') }), ...(dict ? { dict } : {}) };
-  } catch {
-    return { ...base, format: 'invalid', ...(binary ? {} : { text: bytes.toString('utf8') }) };
-  }
+  const parsed = parsePlistBytes(bytes);
+  const text = binary ? {} : { text: bytes.toString('utf8') };
+  return parsed.format === 'invalid' ? { ...base, format: 'invalid', problem: parsed.problem, ...text } : { ...base, format: parsed.format, dict: parsed.dict, ...text };
+}
+
+/** The parts of a service print that say what launchd loaded (compared with the plist by the planner). */
+function loadedDefinition(p: ServicePrint): LoadedDefinition {
+  const pick = <K extends keyof ServicePrint>(k: K) => (p[k] !== undefined ? { [k]: p[k] } : {});
+  return {
+    ...pick('path'), ...pick('program'), ...pick('arguments'), ...pick('environment'), ...pick('workingDirectory'), ...pick('stdoutPath'),
+    ...pick('stderrPath'), ...pick('exitTimeout'), ...pick('minimumRuntime'), ...pick('umask'), ...pick('nice'), ...pick('username'),
+    ...pick('group'), ...pick('resourceLimits'),
+  } as LoadedDefinition;
 }
 
 interface Target { label: string; domain: DomainTarget; plistPath: string }
@@ -44,7 +51,8 @@ async function jobState(lc: Launchctl, t: Target, disabledP: Promise<Record<stri
   try {
     const [printed, disabled] = await Promise.all([lc.print(t.domain, t.label), disabledP]);
     const overrides = disabled instanceof Error ? undefined : disabled;
-    if (!printed) return { known: true, loaded: false, disabled: overrides?.[t.label], running: false, lastExit: { kind: 'unknown' } };
+    const override = { disabled: overrides?.[t.label], overridesKnown: overrides !== undefined };
+    if (!printed) return { known: true, loaded: false, ...override, running: false, lastExit: { kind: 'unknown' } };
     const p = printed.parsed;
     if (p.target === undefined && p.state === undefined && p.runs === undefined && p.pid === undefined) {
       return { known: false, reason: 'launchctl print answered, but its output could not be read' };
@@ -52,11 +60,10 @@ async function jobState(lc: Launchctl, t: Target, disabledP: Promise<Record<stri
     // Running means launchd printed a pid; a print we could not read is unknown, never "running".
     const running = p.pid !== undefined;
     return {
-      known: true, loaded: true, disabled: overrides?.[t.label], running,
+      known: true, loaded: true, ...override, running,
       ...(p.pid !== undefined ? { pid: p.pid } : {}), ...(p.runs !== undefined ? { runs: p.runs } : {}), ...(p.state ? { state: p.state } : {}),
       lastExit: p.lastExit,
-      ...(p.resourceLimits ? { resourceLimits: p.resourceLimits } : {}),
-      ...(p.program ? { program: p.program } : {}), ...(p.arguments ? { arguments: p.arguments } : {}),
+      definition: loadedDefinition(p),
     };
   } catch (e) {
     // The machine cannot be read at all (no launchctl, no GUI session): planning would be guesswork, so stop.
@@ -84,14 +91,19 @@ async function interruptedSteps(stateDir: string): Promise<InterruptedStep[]> {
   return entries.map(({ lockId, ...e }) => ({ ...e, inProgress: lock !== undefined && lock.holder.id === lockId && lock.liveness.verdict !== 'dead' }));
 }
 
-/** Observe a given set of jobs and folders (a saved plan's scope) plus everything the manifest and the journal name. */
+/**
+ * Observe a given set of jobs and folders (a saved plan's scope) plus everything the manifest and the journal name.
+ * A label is observed in every domain it is recorded or wanted in: a job whose domain changed is looked at in both.
+ */
 export async function observeScope(stateDir: string, scope: ObservedScope, lc: Launchctl): Promise<ActualState> {
   const manifest = readManifest(stateDir);
   const interrupted = await interruptedSteps(stateDir);
   const targets = new Map<string, Target>();
-  for (const m of Object.values(manifest.jobs)) targets.set(m.label, { label: m.label, domain: m.domain, plistPath: m.plistPath });
-  for (const e of interrupted) if (!targets.has(e.label)) targets.set(e.label, { label: e.label, domain: e.domain, plistPath: e.plistPath });
-  for (const j of scope.targets) targets.set(j.label, { label: j.label, domain: j.domain, plistPath: j.plistPath });
+  for (const m of Object.values(manifest.jobs)) targets.set(jobKey(m), { label: m.label, domain: m.domain, plistPath: m.plistPath });
+  for (const e of interrupted) {
+    for (const t of [e, ...(e.from ? [e.from] : [])]) if (!targets.has(jobKey(t))) targets.set(jobKey(t), { label: t.label, domain: t.domain, plistPath: t.plistPath });
+  }
+  for (const j of scope.targets) targets.set(jobKey(j), { label: j.label, domain: j.domain, plistPath: j.plistPath });
 
   const domains = new Map<string, DomainTarget>();
   for (const t of targets.values()) domains.set(domainTarget(t.domain), t.domain);
@@ -113,7 +125,7 @@ export async function observeScope(stateDir: string, scope: ObservedScope, lc: L
       Promise.resolve().then(() => readPlistFile(t.plistPath)),
       jobState(lc, t, disabledByDomain.get(domainTarget(t.domain)) ?? Promise.resolve(new Error('no domain'))),
     ]);
-    jobs[t.label] = { ...t, file, job };
+    jobs[jobKey(t)] = { ...t, file, job };
   }));
   // Same precedence as when print-disabled ran first: its fatal failure wins over a job's.
   for (const p of disabledByDomain.values()) await p;
@@ -121,5 +133,8 @@ export async function observeScope(stateDir: string, scope: ObservedScope, lc: L
 
   const directories: Record<string, boolean> = {};
   for (const d of new Set(scope.directories)) directories[d] = existsSync(d);
-  return { jobs, manifest, directories, ...(interrupted.length > 0 ? { interrupted } : {}) };
+  // Whether each owning spec still exists: the records of a spec that moved without a name may be adopted.
+  const specs: Record<string, boolean> = {};
+  for (const o of [...Object.values(manifest.jobs).map((m) => m.owner), ...interrupted.map((e) => e.owner)]) if (o) specs[o.spec] = existsSync(o.spec);
+  return { jobs, manifest, directories, specs, ...(interrupted.length > 0 ? { interrupted } : {}) };
 }

@@ -1,4 +1,4 @@
-import { assertNever, type Drift, type Leftover } from '../model/plan.js';
+import { assertNever, type Drift, type Leftover, type Plan } from '../model/plan.js';
 import type { Colors } from './colors.js';
 import { scrubText } from './plan-secrets.js';
 import { escapeControls } from './terminal-text.js';
@@ -8,6 +8,7 @@ export const UNFINISHED_HEADING = 'Unfinished: a lotusctl run began these and ha
 export const LEFTOVERS_HEADING = 'Left by earlier lotusctl runs:';
 export const NO_DRIFT = 'No drift: the machine matches the last apply.';
 export const NO_DRIFT_BUT_LEFTOVERS = 'No drift in the jobs; apply would clean up what is listed above.';
+export const NOTHING_APPLIED = 'No drift to report: nothing from this spec is recorded as applied here (state.json), so there is no last apply to compare with. Run lotusctl plan to see what apply would do.';
 
 /** Control characters (ESC, newlines) in model strings are shown escaped, never sent to the terminal. */
 export const printable = escapeControls;
@@ -17,8 +18,10 @@ function symbol(kind: Drift['kind'], c: Colors): string {
     case 'plist-edited':
     case 'plist-mode':
     case 'job-disabled':
+    case 'job-enabled':
     case 'job-not-running':
     case 'limits-differ':
+    case 'loaded-differs':
       return c.yellow('~');
     case 'plist-missing':
     case 'job-unloaded':
@@ -36,7 +39,7 @@ function symbol(kind: Drift['kind'], c: Colors): string {
   }
 }
 
-/** `  ~ daemon (com.x): message`, one per drift. */
+/** `  ~ daemon (com.x): booted out (unloaded) outside lotusctl`, one per drift (messages do not repeat the label). */
 export function driftLines(drift: readonly Drift[], c: Colors): string[] {
   return drift.map((d) => `  ${symbol(d.kind, c)} ${c.bold(printable(d.service))} (${printable(d.label)}): ${printable(d.message)}`);
 }
@@ -60,6 +63,7 @@ function leftoverSymbol(kind: Leftover['kind'], c: Colors): string {
   switch (kind) {
     case 'temp-file':
     case 'stale-lock':
+    case 'journal-entry':
       return c.yellow('-');
     case 'unproven-lock':
       return c.red('?');
@@ -76,11 +80,15 @@ export function leftoverSection(leftovers: readonly Leftover[] | undefined, c: C
 
 /**
  * The output of `lotusctl drift`. Pure: colours come in as `c`. Pass `secretValues(plan)` as `secrets`
- * so a secret that slipped into a drift message is scrubbed, as renderPlanText does.
+ * so a secret that slipped into a drift message is scrubbed, as renderPlanText does. `plan` (optional) tells
+ * whether anything was ever applied ("matches the last apply" is said only when there was one) and what earlier
+ * crashed runs left (listed first).
  */
-export function renderDriftText(drift: readonly Drift[], c: Colors, secrets: readonly string[] = [], leftovers: readonly Leftover[] = []): string {
+export function renderDriftText(drift: readonly Drift[], c: Colors, secrets: readonly string[] = [], plan?: Pick<Plan, 'lastAppliedAt' | 'leftovers'>): string {
+  const leftovers = plan?.leftovers ?? [];
   const found = leftoverSection(leftovers, c);
   const cleanup = leftovers.some((l) => l.kind !== 'unproven-lock');
-  const body = drift.length > 0 ? driftSection(drift, c) : [cleanup ? NO_DRIFT_BUT_LEFTOVERS : NO_DRIFT];
+  const none = plan && plan.lastAppliedAt === undefined ? NOTHING_APPLIED : NO_DRIFT;
+  const body = drift.length > 0 ? driftSection(drift, c) : [cleanup ? NO_DRIFT_BUT_LEFTOVERS : none];
   return scrubText(`${[...found, ...(found.length > 0 ? [''] : []), ...body].join('\n')}\n`, secrets);
 }

@@ -5,7 +5,7 @@ import { envSensitivity, isDict, isPlistView, REDACTED, scrubJson, secretValues,
  * Version of the JSON below (specs/plan-json.md), not of the Plan type. Incremented for any change
  * that requires changes to a consuming parser; adding a field is not one.
  */
-export const PLAN_JSON_FORMAT_VERSION = '1';
+export const PLAN_JSON_FORMAT_VERSION = '2';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
@@ -13,6 +13,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: s
 export interface PlistJson { readonly path: string; readonly mode: string; readonly keys: { [k: string]: JsonValue } }
 export interface JobJson { readonly loaded: boolean; readonly enabled: boolean; readonly running: boolean }
 export interface DirectoryJson { readonly path: string }
+export interface RecordJson { readonly label: string; readonly domain: string; readonly state: 'running' | 'stopped'; readonly owner: string }
 
 export interface ChangeJson {
   readonly address: string;
@@ -20,8 +21,8 @@ export interface ChangeJson {
   readonly resource: ResourceKind;
   readonly action: Action;
   readonly reason: string;
-  readonly before: PlistJson | JobJson | DirectoryJson | null;
-  readonly after: PlistJson | JobJson | DirectoryJson | null;
+  readonly before: PlistJson | JobJson | DirectoryJson | RecordJson | null;
+  readonly after: PlistJson | JobJson | DirectoryJson | RecordJson | null;
   /** Secret environment variable names and how each changes; their values are `"(sensitive)"` in `keys`. */
   readonly sensitive: { readonly [name: string]: SensitiveStatus };
 }
@@ -35,16 +36,19 @@ export interface PlanJson {
   readonly mode: Plan['mode'];
   readonly created_at: string;
   readonly fingerprint: string;
+  /** The latest apply recorded for this spec's jobs; null when nothing of this spec was ever applied here. */
+  readonly last_applied_at: string | null;
   readonly drift: readonly DriftJson[];
   readonly leftovers: readonly LeftoverJson[];
   readonly changes: readonly ChangeJson[];
-  readonly summary: { readonly add: number; readonly change: number; readonly destroy: number; readonly unchanged: number };
+  readonly summary: { readonly add: number; readonly change: number; readonly replace: number; readonly destroy: number; readonly unchanged: number };
 }
 
 export interface DriftReportJson {
   readonly format_version: string;
   readonly created_at: string;
   readonly fingerprint: string;
+  readonly last_applied_at: string | null;
   readonly drift: readonly DriftJson[];
   readonly leftovers: readonly LeftoverJson[];
 }
@@ -71,6 +75,7 @@ function viewJson(v: Change['before'], isSensitive: (name: string) => boolean): 
     return { path: v.path, mode: v.mode, keys };
   }
   if ('loaded' in v) return { loaded: v.loaded, enabled: v.enabled, running: v.running };
+  if ('owner' in v) return { label: v.label, domain: v.domain, state: v.state, owner: v.owner };
   return { path: v.path };
 }
 
@@ -106,10 +111,11 @@ export function planJson(plan: Plan): PlanJson {
     mode: plan.mode,
     created_at: plan.createdAt,
     fingerprint: plan.fingerprint,
+    last_applied_at: plan.lastAppliedAt ?? null,
     drift: plan.drift.map(driftItem),
     leftovers: (plan.leftovers ?? []).map(leftoverItem),
     changes: plan.changes.map((ch) => changeJson(ch, plan)),
-    summary: { add: plan.summary.add, change: plan.summary.change, destroy: plan.summary.destroy, unchanged: plan.summary.unchanged },
+    summary: { add: plan.summary.add, change: plan.summary.change, replace: plan.summary.replace, destroy: plan.summary.destroy, unchanged: plan.summary.unchanged },
   };
   return scrubJson(out, secretValues(plan));
 }
@@ -120,6 +126,7 @@ export function driftJson(plan: Plan): DriftReportJson {
     format_version: PLAN_JSON_FORMAT_VERSION,
     created_at: plan.createdAt,
     fingerprint: plan.fingerprint,
+    last_applied_at: plan.lastAppliedAt ?? null,
     drift: plan.drift.map(driftItem),
     leftovers: (plan.leftovers ?? []).map(leftoverItem),
   };

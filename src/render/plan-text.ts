@@ -1,7 +1,7 @@
-import { assertNever, type Action, type Change, type JobView, type Plan, type PlanSummary, type PlistView } from '../model/plan.js';
+import { assertNever, changeCount, type Action, type Change, type JobView, type Plan, type PlanSummary, type PlistView, type RecordView } from '../model/plan.js';
 import type { Colors } from './colors.js';
 import { driftSection, leftoverSection, printable } from './drift-text.js';
-import { applyHasWork, cleanupLeftovers } from '../plan/recovery.js';
+import { applyHasWork } from '../plan/recovery.js';
 import { diffFields, diffPlistBody, fieldName, formatValue, type BodyLine, type FieldDiff, type FieldStatus } from './plan-diff.js';
 import { envSensitivity, isPlistView, maskPlistText, scrubText, secretValues, SENSITIVE_VALUE, type EnvSensitivity } from './plan-secrets.js';
 
@@ -11,7 +11,7 @@ export const PLAN_HEADING = 'lotusctl will perform the following actions:';
 export const NO_CHANGES = 'No changes. Your Mac matches lotus.yaml.';
 export const NO_CHANGES_DESTROY = 'No changes. No objects need to be destroyed.';
 export const NO_CHANGES_WITH_DRIFT = 'No changes. Apply would not change anything, but look at the drift above.';
-export const NO_CHANGES_BUT_UNFINISHED = 'No changes to the jobs. Apply would only finish what an earlier lotusctl run left (above).';
+export const NO_CHANGES_BUT_UNFINISHED = 'No changes to the jobs. Apply would only clean up what earlier lotusctl runs left (above).';
 
 // An array longer than this on one line is shown one element per line.
 const INLINE_MAX = 72;
@@ -30,12 +30,13 @@ function actionSymbol(a: Exclude<Action, 'no-op'>, c: Colors): string {
 }
 
 function headline(ch: Change & { action: Exclude<Action, 'no-op'> }): string {
+  // Terraform's verbs, in launchd's terms where a job or state.json's record is concerned.
   const what = ((a) => {
     switch (a) {
-      case 'create': return 'will be created';
-      case 'update': return 'will be updated in-place';
+      case 'create': return ch.resource === 'job' ? 'will be loaded' : ch.resource === 'record' ? 'will be recorded in state.json' : 'will be created';
+      case 'update': return ch.resource === 'record' ? 'will be updated in state.json' : 'will be updated in-place';
       case 'replace': return 'must be replaced';
-      case 'delete': return 'will be destroyed';
+      case 'delete': return ch.resource === 'job' ? 'will be booted out' : ch.resource === 'record' ? 'will be dropped from state.json' : ch.resource === 'plist' ? 'will be removed' : 'will be destroyed';
       default: return assertNever(a);
     }
   })(ch.action);
@@ -132,6 +133,7 @@ function bodyLines(lines: readonly BodyLine[], c: Colors): string[] {
 }
 
 const isJobView = (v: Change['before']): v is JobView => v !== null && typeof v === 'object' && 'loaded' in v;
+const isRecordView = (v: Change['before']): v is RecordView => v !== null && typeof v === 'object' && 'owner' in v && 'state' in v;
 const pathOf = (v: Change['before']): string | undefined => (v !== null && typeof v === 'object' && 'path' in v && typeof v.path === 'string' ? v.path : undefined);
 
 function pseudoField(name: string, b: string | undefined, a: string | undefined): FieldDiff {
@@ -166,6 +168,13 @@ function jobBlock(ch: Change, c: Colors): string[] {
   return fieldsLines(fields, 1, c, { alwaysShow: () => true });
 }
 
+function recordBlock(ch: Change, c: Colors): string[] {
+  const b = isRecordView(ch.before) ? ch.before : undefined;
+  const a = isRecordView(ch.after) ? ch.after : undefined;
+  const fields = (['label', 'domain', 'state', 'owner'] as const).map((k) => pseudoField(k, b?.[k], a?.[k]));
+  return fieldsLines(fields, 1, c, { alwaysShow: () => true });
+}
+
 function changeLines(plan: Plan, ch: Change & { action: Exclude<Action, 'no-op'> }, c: Colors): string[] {
   const sym = actionSymbol(ch.action, c);
   const head = [c.bold(headline(ch))];
@@ -177,6 +186,8 @@ function changeLines(plan: Plan, ch: Change & { action: Exclude<Action, 'no-op'>
       return [...head, `${sym} plist ${name} {`, ...plistBlock(ch, envSensitivity(ch, plan.steps), c), `${closePad(0)}}`];
     case 'job':
       return [...head, `${sym} job ${name} {`, ...jobBlock(ch, c), `${closePad(0)}}`];
+    case 'record':
+      return [...head, `${sym} record ${name} {`, ...recordBlock(ch, c), `${closePad(0)}}`];
     default:
       return assertNever(ch.resource);
   }
@@ -189,8 +200,9 @@ function legend(actions: ReadonlySet<Action>, c: Colors): string[] {
   return ['Resource actions are indicated with the following symbols:', ...rows.filter(([a]) => actions.has(a)).map(([a, t]) => `${actionSymbol(a, c)} ${t}`)];
 }
 
+/** Each changed resource counted once: a replace is neither an add nor a destroy. The same numbers as --json's summary. */
 export function summaryLine(s: PlanSummary, c: Colors): string {
-  return `${c.bold('Plan:')} ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
+  return `${c.bold('Plan:')} ${s.add} to add, ${s.change} to change, ${s.replace} to replace, ${s.destroy} to destroy.`;
 }
 
 const isChange = (ch: Change): ch is Change & { action: Exclude<Action, 'no-op'> } => ch.action !== 'no-op';
@@ -207,9 +219,8 @@ export function renderPlanText(plan: Plan, c: Colors): string {
   const drift = driftSection(plan.drift, c);
   if (drift.length > 0) out.push(...drift, '');
   const changes = plan.changes.filter(isChange);
-  const unfinished = cleanupLeftovers(plan).length > 0 || plan.drift.some((d) => d.kind === 'interrupted-apply');
-  if (changes.length === 0) {
-    out.push(c.bold(unfinished && applyHasWork(plan) ? NO_CHANGES_BUT_UNFINISHED
+  if (changeCount(plan.summary) === 0) {
+    out.push(c.bold(applyHasWork(plan) ? NO_CHANGES_BUT_UNFINISHED
       : drift.length > 0 ? NO_CHANGES_WITH_DRIFT : plan.mode === 'destroy' ? NO_CHANGES_DESTROY : NO_CHANGES));
   } else {
     out.push(...legend(new Set(changes.map((ch) => ch.action)), c), '', c.bold(PLAN_HEADING), '');

@@ -194,6 +194,9 @@ function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, o
   Object.assign(plist, s.plist_extra as PlistDict);
 
   const health = s.health;
+  const healthView = health
+    ? { api: health.api, startupGraceMs: parseDuration(health.startup_grace) ?? 0, maxChainLag: health.max_chain_lag, minPeers: health.min_peers }
+    : s.repo !== undefined ? { api: 'auto', startupGraceMs: 300_000, maxChainLag: 5, minPeers: 1 } : undefined;
   return {
     name, kind: 'service', label, domain, state: s.state,
     plistPath: posix.join(plistDirFor(kind, host.home, host.systemDaemonsDir), `${label}.plist`),
@@ -203,9 +206,12 @@ function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, o
     exitTimeoutSeconds: durationSeconds(s.exit_timeout),
     ...(stdoutPath ? { stdoutPath } : {}), ...(stderrPath ? { stderrPath } : {}),
     ...(s.repo !== undefined ? { repo: abs(s.repo) } : {}),
-    ...(health
-      ? { health: { api: health.api, startupGraceMs: parseDuration(health.startup_grace) ?? 0, maxChainLag: health.max_chain_lag, minPeers: health.min_peers } }
-      : s.repo !== undefined ? { health: { api: 'auto', startupGraceMs: 300_000, maxChainLag: 5, minPeers: 1 } } : {}),
+    ...(healthView ? { health: healthView } : {}),
+    // What the monitor probes, recorded at apply so it watches what was applied (src/monitor/applied.ts).
+    watch: {
+      ...(healthView ? { health: healthView } : {}),
+      ...(s.repo !== undefined ? { repo: abs(s.repo) } : {}),
+    },
   };
 }
 
@@ -218,7 +224,7 @@ function monitorJob(spec: Spec, m: MonitorSpec, host: HostFacts, out: Located[])
     // The schedule is an argument so that a schedule change is a plist change: plan shows it and apply reloads the job.
     ProgramArguments: [...host.lotusctlCommand, 'monitor', 'run', '--file', host.specPath, '--schedule', m.schedule],
     // launchd expands nothing and may not set HOME: the monitor must resolve `~` in lotus.yaml as apply did.
-    EnvironmentVariables: { HOME: host.home, ...(host.launchctlOverride ? { LOTUSCTL_LAUNCHCTL: host.launchctlOverride } : {}) },
+    EnvironmentVariables: { HOME: host.home },
     RunAtLoad: true,
     KeepAlive: { SuccessfulExit: false },
     ThrottleInterval: 10,
@@ -233,6 +239,8 @@ function monitorJob(spec: Spec, m: MonitorSpec, host: HostFacts, out: Located[])
     plist, plistText: checkedRender(plist, ['monitor'], out), plistMode: 0o644, sensitiveKeys: [], directories: [logDir],
     dependsOn: [], throttleSeconds: 10, exitTimeoutSeconds: 60,
     stdoutPath: plist.StandardOutPath as string, stderrPath: plist.StandardErrorPath as string,
+    // The monitor section as applied: the running monitor's policy (thresholds, backoff, breaker, reports).
+    watch: { settings: JSON.parse(JSON.stringify(m)) as Record<string, unknown> },
   };
 }
 
@@ -262,7 +270,8 @@ export function toDesiredState(spec: Spec, host: HostFacts): DesiredResult {
   const jobs = dependencyOrder(spec).map((n) => serviceJob(spec, n, spec.services[n] as ServiceSpec, host, diagnostics));
   if (spec.monitor) jobs.push(monitorJob(spec, spec.monitor, host, diagnostics));
   const stateDir = resolvePath(spec.defaults.state_dir, host.home, posix.dirname(host.specPath));
-  return { desired: { jobs, stateDir }, diagnostics };
+  const owner = { spec: host.specPath, ...(spec.name !== undefined ? { name: spec.name } : {}) };
+  return { desired: { jobs, stateDir, owner }, diagnostics };
 }
 
 /** The bare program names a spec uses, for the shell to look up before calling toDesiredState. */

@@ -124,7 +124,7 @@ export const serviceSchema = z
   .strictObject({
     label: label.optional().describe('launchd Label; default com.lotusctl.<service name>'),
     domain: domain.optional().describe('overrides defaults.domain'),
-    state: z.enum(['running', 'stopped', 'absent']).default('running').describe('running: loaded and running; stopped: plist installed, job not loaded; absent: removed'),
+    state: z.enum(['running', 'stopped', 'absent']).default('running').describe('running: loaded and running; stopped: plist installed, job booted out and disabled so it stays stopped across reboots and logins; absent: removed'),
     program: path.describe('executable; a bare name is resolved to an absolute path at plan time'),
     args: z.array(z.string()).default([]).describe('arguments after the program (ProgramArguments[1..])'),
     repo: path.optional().describe('Lotus repo; becomes LOTUS_PATH (absolute)'),
@@ -213,6 +213,11 @@ export const specSchema = z
   .strictObject({
     $schema: z.string().optional().describe('JSON Schema reference for editors; ignored'),
     version: z.literal(1).describe('format version; always 1'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, { message: 'a spec name is lower-case letters, digits, ".", "_" and "-", starting with a letter or digit' })
+      .optional()
+      .describe("this spec's identity in lotusctl's state (jobs are recorded as owned by it); default: the spec file's path. Set it to move or rename the file freely"),
     defaults: z
       .strictObject({
         domain: domain.default('gui'),

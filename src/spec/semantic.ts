@@ -6,6 +6,12 @@ import type { Spec } from './schema.js';
 
 type Located = Omit<Diagnostic, 'line' | 'col'> & { at?: 'key' | 'value' };
 
+/**
+ * Service names lotusctl uses for itself: `monitor` is the monitor job's name in plan addresses (`monitor.job`),
+ * in `--target`/`--replace`/`restart` and in state.json, so a service of that name would be confused with it.
+ */
+export const RESERVED_SERVICE_NAMES: ReadonlySet<string> = new Set(['monitor']);
+
 /** The label a service gets when the spec does not name one. */
 export function defaultLabel(service: string): string {
   return `com.lotusctl.${service}`;
@@ -20,21 +26,39 @@ export function semanticProblems(spec: Spec): Located[] {
   const out: Located[] = [];
   const names = Object.keys(spec.services);
 
-  const byLabel = new Map<string, string>();
+  for (const name of names) {
+    if (RESERVED_SERVICE_NAMES.has(name)) {
+      out.push({
+        severity: 'error', code: 'spec.reserved-name', path: ['services', name], at: 'key',
+        message: `"${name}" is reserved: it names lotusctl's own health monitor (monitor.job, --target ${name}, lotusctl restart ${name})`,
+        hint: `call the service something else, e.g. "${name}-1"`,
+      });
+    }
+  }
+
+  // Labels compare without case: they name the plist files, and a Mac's disk is case-insensitive by default,
+  // so com.x.Daemon and com.x.daemon would share one file.
+  const byLabel = new Map<string, { name: string; label: string }>();
   for (const name of names) {
     const label = serviceLabel(spec, name);
-    const other = byLabel.get(label);
+    const other = byLabel.get(label.toLowerCase());
     if (other !== undefined) {
       out.push({
         severity: 'error', code: 'spec.duplicate-label', path: ['services', name, 'label'],
-        message: `label "${label}" is already used by service "${other}"`, hint: 'each service needs its own label: it names the plist file and the launchd job',
+        message: other.label === label
+          ? `label "${label}" is already used by service "${other.name}"`
+          : `label "${label}" differs from service "${other.name}"'s "${other.label}" only in case; on a case-insensitive disk (the macOS default) both would use the same plist file`,
+        hint: 'each service needs its own label: it names the plist file and the launchd job',
       });
-    } else byLabel.set(label, name);
+    } else byLabel.set(label.toLowerCase(), { name, label });
   }
-  if (spec.monitor?.enabled && byLabel.has(spec.monitor.label)) {
+  // Even a disabled monitor keeps its label: disabling it removes the job under that label.
+  const monitorClash = spec.monitor ? byLabel.get(spec.monitor.label.toLowerCase()) : undefined;
+  if (spec.monitor && monitorClash) {
     out.push({
       severity: 'error', code: 'spec.duplicate-label', path: ['monitor', 'label'],
-      message: `label "${spec.monitor.label}" is already used by service "${byLabel.get(spec.monitor.label)}"`, hint: 'give the monitor its own label',
+      message: `label "${spec.monitor.label}" is already used by service "${monitorClash.name}"${monitorClash.label !== spec.monitor.label ? ` (as "${monitorClash.label}", which differs only in case)` : ''}`,
+      hint: 'give the monitor its own label',
     });
   }
 

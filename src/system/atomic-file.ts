@@ -4,6 +4,7 @@ import { closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, renam
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { InternalError, LotusctlError, isLotusctlError } from '../model/errors.js';
+import { parseTempName } from '../model/state-files.js';
 import { readFileCappedIfExists, type ReadKind } from './read-file.js';
 
 /** How the replaced file must end up. */
@@ -58,13 +59,7 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-/** `.<name>.<pid>.<12 hex>.tmp` -> the target's name and the writer's pid; undefined for any other name. */
-export function parseTempName(name: string): { target: string; pid: number } | undefined {
-  const m = /^\.(.+)\.(\d{1,10})\.([0-9a-f]{12})\.tmp$/.exec(name);
-  if (!m) return undefined;
-  const pid = Number(m[2]);
-  return pid > 0 && Number.isSafeInteger(pid) ? { target: m[1] as string, pid } : undefined;
-}
+export { parseTempName };
 
 /**
  * Creates `path` with `data` only if nothing exists there; false when something does. The content is complete

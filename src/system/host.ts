@@ -78,6 +78,11 @@ export function lotusctlCommand(): string[] {
   return [process.execPath, cliEntryPath()];
 }
 
+/** What a saved plan may touch on this machine: this user's home and uid, and the LaunchDaemons folder. */
+export function planBounds(env: NodeJS.ProcessEnv = process.env): { home: string; uid: number; systemDaemonsDir: string } {
+  return { home: homeDir(env), uid: process.getuid?.() ?? 501, systemDaemonsDir: env.LOTUSCTL_SYSTEM_DAEMONS_DIR || '/Library/LaunchDaemons' };
+}
+
 export function gatherHostFacts(opts: { specPath: string; programs: readonly string[]; secretFiles: readonly string[]; env?: NodeJS.ProcessEnv }): HostFacts {
   const env = opts.env ?? process.env;
   return {
@@ -89,7 +94,6 @@ export function gatherHostFacts(opts: { specPath: string; programs: readonly str
     // A sandbox (tests, the demo) points this at a folder of its own; on a Mac it is /Library/LaunchDaemons.
     systemDaemonsDir: env.LOTUSCTL_SYSTEM_DAEMONS_DIR || '/Library/LaunchDaemons',
     lotusctlCommand: lotusctlCommand(),
-    ...(env.LOTUSCTL_LAUNCHCTL ? { launchctlOverride: env.LOTUSCTL_LAUNCHCTL } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Leftover } from '../model/actual.js';
+import { BACKUPS_DIR, JOURNAL_DIR } from '../model/state-files.js';
 import { errnoCode, parseTempName } from './atomic-file.js';
 import { describeLockStatus, lockPath, lockStatus } from './lock.js';
 import { pidExists, processStart } from './process-identity.js';
@@ -18,9 +19,9 @@ const START_SLACK_MS = 2000;
  * journal and every backups/<label> folder, the folders of the managed plists, and `extra` (the report folder).
  */
 export function managedFolders(stateDir: string, plistPaths: readonly string[], extra: readonly string[] = []): string[] {
-  const out = new Set<string>([stateDir, join(stateDir, 'journal'), join(stateDir, 'backups')]);
+  const out = new Set<string>([stateDir, join(stateDir, JOURNAL_DIR), join(stateDir, BACKUPS_DIR)]);
   try {
-    for (const label of readdirSync(join(stateDir, 'backups'))) out.add(join(stateDir, 'backups', label));
+    for (const label of readdirSync(join(stateDir, BACKUPS_DIR))) out.add(join(stateDir, BACKUPS_DIR, label));
   } catch {
     // no backups yet
   }

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DesiredState } from '../model/desired.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -47,7 +48,17 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   }));
   const diagnostics = [...v.diagnostics, ...hostDiagnostics].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
   const ok = !diagnostics.some((d) => d.severity === 'error');
-  return { file, path, text, spec: v.spec, host, desired: r.desired, diagnostics, ok };
+  // The owner is the file itself, whatever path or symlink named it.
+  const desired = { ...r.desired, owner: { ...r.desired.owner, spec: realpathOr(path) } };
+  return { file, path, text, spec: v.spec, host, desired, diagnostics, ok };
+}
+
+function realpathOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
 }
 
 /** Throws spec.invalid with every error as a detail line when the spec has errors. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
 import { LotusctlError } from '../model/errors.js';
+import { LOCK_FILE } from '../model/state-files.js';
 import { sha256 } from '../plan/digest.js';
 import { createExclusive, errnoCode } from './atomic-file.js';
 import { liveness, selfRecord, type Liveness, type ProcessRecord } from './process-identity.js';
@@ -47,7 +48,7 @@ export interface LockStatus {
   readonly liveness: Liveness;
 }
 
-export const LOCK_FILE = 'lock.json';
+export { LOCK_FILE };
 export const DEFAULT_LOCK_WAIT_MS = 3000;
 const DEFAULT_POLL_MS = 100;
 /** Prefix of the id given to an empty or corrupt lock file (a crash while it was being written). */

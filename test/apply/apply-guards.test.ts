@@ -4,7 +4,7 @@ import type { Plan } from '../../src/model/plan.js';
 import { Launchctl } from '../../src/system/launchctl.js';
 
 const plan = (kind: 'system' | 'gui'): Plan => ({
-  formatVersion: 1, mode: 'apply', changes: [], drift: [], summary: { add: 1, change: 0, destroy: 0, unchanged: 0 },
+  formatVersion: 2, mode: 'apply', changes: [], drift: [], summary: { add: 1, change: 0, replace: 0, destroy: 0, unchanged: 0 }, owner: { spec: '/x/lotus.yaml' },
   fingerprint: 'x', observed: { targets: [], directories: [] }, stateDir: '/nonexistent/lotusctl-state', createdAt: '2026-11-30T00:00:00Z',
   steps: [{
     service: 'daemon', name: 'daemon', kind: 'service', label: 'org.example.lotusd', domain: kind === 'system' ? { kind } : { kind, uid: 501 },

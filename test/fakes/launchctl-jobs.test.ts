@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseServicePrint, type ServicePrint } from '../../src/launchd/parsers.js';
 import { FakeLaunchd, waitFor } from './launchctl/harness.js';
-import { isAlive, livePidsInGroups } from './launchctl/index.js';
+import { fakeLaunchctlPath, isAlive, livePidsInGroups } from './launchctl/index.js';
 import { FAKE_LOTUS_BIN, pythonExecutable, waitForApi } from './lotus/harness.js';
 
 
@@ -54,7 +54,8 @@ describe('spawning', () => {
     for (const k of ['SECRET_FROM_CALLER', 'HOME', 'NODE_OPTIONS', 'VITEST']) expect(env[k], k).toBeUndefined();
     // Except the way back to this same launchd: a job that runs launchctl must reach the double that runs it.
     expect(env['FAKE_LAUNCHD_DIR']).toBe(f.stateDir);
-    expect(Object.keys(env).filter((k) => !['PATH', 'XPC_SERVICE_NAME', 'LOTUS_PATH', 'OUT', 'PIDF', 'PWD', 'FAKE_LAUNCHD_DIR'].includes(k))).toEqual([]);
+    expect(env['LOTUSCTL_LAUNCHCTL']).toBe(fakeLaunchctlPath());
+    expect(Object.keys(env).filter((k) => !['PATH', 'XPC_SERVICE_NAME', 'LOTUS_PATH', 'OUT', 'PIDF', 'PWD', 'FAKE_LAUNCHD_DIR', 'LOTUSCTL_LAUNCHCTL'].includes(k))).toEqual([]);
 
     const p = await until(f, 'gui/501/com.example.env', 'pid in print', (s) => s.pid !== undefined);
     expect(p.pid).toBe(pid);

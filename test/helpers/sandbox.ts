@@ -24,7 +24,9 @@ export class Sandbox {
     mkdirSync(this.home, { recursive: true });
     mkdirSync(this.bin, { recursive: true });
     symlinkSync(FAKE_LOTUS_BIN, join(this.bin, 'lotus'));
-    const fake = fakeLaunchctlEnv(this.launchdDir, { idleMs: 120_000 });
+    // The fake lotus needs node and python; a Mac's lotus needs neither, so jobs get them from the emulated machine,
+    // not from lotus.yaml (which stays what a user would write).
+    const fake = fakeLaunchctlEnv(this.launchdDir, { idleMs: 120_000, jobEnv: { FAKE_LOTUS_NODE: process.execPath, FAKE_LOTUS_PYTHON: pythonExecutable() } });
     this.env = {
       ...fake,
       HOME: this.home,
@@ -83,9 +85,9 @@ export class Sandbox {
     return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) : { jobs: {} };
   }
 
-  /** Environment for a fake lotus job, so it finds node and python without the caller's PATH. */
+  /** Environment for a fake lotus job: an API on any free port (the sandbox's launchd gives it node and python). */
   static lotusJobEnv(): string {
-    return `{ LOTUS_API_LISTENADDRESS: /ip4/127.0.0.1/tcp/0/http, FAKE_LOTUS_NODE: ${JSON.stringify(process.execPath)}, FAKE_LOTUS_PYTHON: ${JSON.stringify(pythonExecutable())} }`;
+    return '{ LOTUS_API_LISTENADDRESS: /ip4/127.0.0.1/tcp/0/http }';
   }
 
   /** lotus.yaml text for a Lotus daemon run by the fake lotus, fast to start; `rest` is appended verbatim. */

@@ -57,7 +57,7 @@ describe('lotusctl.macos.node under ansible-playbook', () => {
     expect(look.recap, look.output).toMatchObject({ changed: 1, failed: 0 });
     expect(look.stdout).toMatch(/Drift: changes made outside lotusctl/);
     expect(look.stdout).toMatch(/ExitTimeOut = 7 \(7s\) -> 60 \(1m\)/);
-    expect(look.stdout).toMatch(/Plan: \d+ to add, \d+ to change, \d+ to destroy\./);
+    expect(look.stdout).toMatch(/Plan: \d+ to add, \d+ to change, \d+ to replace, \d+ to destroy\./);
     expect(treeSnapshot(sb.home)).toEqual(drifted);
     expect((await sb.print(DAEMON)).loaded).toBe(false);
 

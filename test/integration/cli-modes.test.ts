@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordAsApplied } from '../helpers/applied.js';
 import { cliPath } from '../helpers/cli.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
@@ -24,7 +25,7 @@ describe('apply output modes', () => {
     const r = await sb.cli(['apply', '--auto-approve', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0]).toMatchObject({ type: 'plan', format_version: '1', summary: { add: 2 } });
+    expect(lines[0]).toMatchObject({ type: 'plan', format_version: '2', summary: { add: 2 } });
     const types = lines.map((l) => l.type);
     expect(types).toContain('step-start');
     expect(types).toContain('step-done');
@@ -87,7 +88,8 @@ describe('interrupting apply', () => {
 
 describe('monitor run --once output', () => {
   it('is lines for people on a terminal, and JSON lines without one', async () => {
-    sleeperSpec();
+    // The monitor watches what was applied (state.json): the daemon is recorded as applied, but not loaded.
+    recordAsApplied(sleeperSpec(), { ...process.env, ...sb.env });
     const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} monitor run --once`;
     const tty = await new Promise<{ code: number; out: string }>((resolve) => {
       const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: sb.root, env: { ...sb.env, TERM: 'xterm', NO_COLOR: '1' } });

@@ -30,10 +30,11 @@ describe('plan and apply against the launchctl and lotus doubles', () => {
     sb.writeSpec(daemonSpec());
     const plan = await sb.cli(['plan', '--detailed-exitcode']);
     expect(plan.code).toBe(2);
-    expect(plan.stdout).toMatch(/Plan: 3 to add, 0 to change, 0 to destroy\./);
+    expect(plan.stdout).toMatch(/Plan: 3 to add, 0 to change, 0 to replace, 0 to destroy\./);
 
     const r = await applyOk();
-    expect(r.stdout).toMatch(/Apply complete! Resources: 3 added, 0 changed, 0 destroyed\./);
+    expect(r.stdout).toMatch(/Applying 3 changes to 1 service\.\.\./);
+    expect(r.stdout).toMatch(/Apply complete! Resources: 3 added, 0 changed, 0 replaced, 0 destroyed\./);
     expect(statSync(sb.agentPlist(DAEMON)).mode & 0o777).toBe(0o644);
     const first = await sb.print(DAEMON);
     expect(first.loaded).toBe(true);
@@ -113,8 +114,8 @@ describe('plan and apply against the launchctl and lotus doubles', () => {
 
     sb.writeSpec(daemonSpec());
     const plan = await sb.cli(['plan']);
-    expect(plan.stdout).toMatch(/# helper\.job will be destroyed \(removed from lotus\.yaml\)/);
-    expect(plan.stdout).toMatch(/Plan: 0 to add, 0 to change, 2 to destroy\./);
+    expect(plan.stdout).toMatch(/# helper\.job will be booted out \(no longer in lotus\.yaml\)/);
+    expect(plan.stdout).toMatch(/Plan: 0 to add, 0 to change, 0 to replace, 2 to destroy\./);
     await applyOk();
     expect((await sb.print('com.lotusctl.helper')).loaded).toBe(false);
     expect(existsSync(sb.agentPlist('com.lotusctl.helper'))).toBe(false);

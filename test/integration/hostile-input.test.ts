@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordAsApplied } from '../helpers/applied.js';
 import { runCli } from '../helpers/cli.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
@@ -315,7 +316,9 @@ describe('smaller: messages that say what is wrong', () => {
 describe('log growth: the monitor rotates the logs launchd writes and prunes old samples', () => {
   it('copies a log past max_size to <log>.1, truncates it in place, keeps `keep` copies; deletes samples past retention', async () => {
     const logs = sb.path('logs');
-    spec(`    logs: { dir: ${logs} }\nmonitor:\n  log_rotation: { max_size: 1KiB, keep: 2 }\n  samples_retention: 2d\n`);
+    const file = spec(`    logs: { dir: ${logs} }\nmonitor:\n  log_rotation: { max_size: 1KiB, keep: 2 }\n  samples_retention: 2d\n`);
+    // The monitor watches what was applied (state.json), so record the spec as applied.
+    recordAsApplied(file, { ...process.env, ...sb.env });
     mkdirSync(logs, { recursive: true });
     const err = join(logs, 'daemon.err.log');
     const samples = join(sb.stateDir(), 'samples');

@@ -58,7 +58,7 @@ describe('plan for scripts', () => {
     const shown = await sb.cli(['show', saved]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(text.stdout.startsWith(shown.stdout.trimEnd())).toBe(true);
-    expect(shown.stdout).toMatch(/Plan: 2 to add, 0 to change, 0 to destroy\./);
+    expect(shown.stdout).toMatch(/Plan: 2 to add, 0 to change, 0 to replace, 0 to destroy\./);
     const shownJson = JSON.parse((await sb.cli(['show', '--json', saved])).stdout);
     expect({ ...shownJson, created_at: 0, fingerprint: 0 }).toEqual({ ...JSON.parse(json.stdout), created_at: 0, fingerprint: 0 });
     expect((await sb.cli(['apply', saved])).code).toBe(0);
@@ -67,7 +67,7 @@ describe('plan for scripts', () => {
     const removal = sb.path('destroy.plan');
     const d = await sb.cli(['plan', '--destroy', '--detailed-exitcode', '--out', removal]);
     expect(d.code, d.stderr).toBe(2);
-    expect(d.stdout).toMatch(/Plan: 0 to add, 0 to change, 2 to destroy\./);
+    expect(d.stdout).toMatch(/Plan: 0 to add, 0 to change, 0 to replace, 2 to destroy\./);
     expect((await sb.print(DAEMON)).loaded).toBe(true);
     const applied = await sb.cli(['apply', removal]);
     expect(applied.code, applied.stderr).toBe(0);

@@ -8,6 +8,7 @@ import { parseSchedule, runMonitor } from '../../src/monitor/loop.js';
 import { monitorStatePath, readMonitorState } from '../../src/monitor/state.js';
 import type { Launchctl } from '../../src/system/launchctl.js';
 import { waitFor } from '../fakes/launchctl/harness.js';
+import { recordAsApplied } from '../helpers/applied.js';
 
 /** launchctl at the boundary: print reports this test process as the job; a gate can hold print to make a tick slow. */
 class StubLaunchctl {
@@ -59,6 +60,7 @@ services:
     args: ["3600"]
 ${extra}`;
   writeFileSync(specFile, spec());
+  recordAsApplied(specFile);
   const lines: Line[] = [];
   const log = (l: string) => lines.push(JSON.parse(l) as Line);
   const events = (e: string) => lines.filter((l) => l.event === e);

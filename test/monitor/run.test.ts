@@ -14,6 +14,7 @@ import { Launchctl } from '../../src/system/launchctl.js';
 import { acquireLock, lockPath } from '../../src/system/lock.js';
 import { loadSpec } from '../../src/system/load-spec.js';
 import { FakeLaunchd, waitFor } from '../fakes/launchctl/harness.js';
+import { recordAsApplied } from '../helpers/applied.js';
 import { fakeLaunchctlPath } from '../fakes/launchctl/index.js';
 import { assertFakeLotusBuilt, killAllFakeLotus, pythonExecutable, waitForApi } from '../fakes/lotus/harness.js';
 
@@ -89,6 +90,7 @@ ${MONITOR}
 `);
   // HOME only decides where the plist goes; the monitor never writes plists.
   const loaded = loadSpec(specFile, { env: { ...process.env, HOME: home } });
+  recordAsApplied(specFile, { ...process.env, HOME: home });
   expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const job = loaded.desired?.jobs.find((j) => j.name === 'lotus') as DesiredJob;
   mkdirSync(dirname(job.plistPath), { recursive: true });

@@ -1,33 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ActualJob, ActualState, ManagedRecord } from '../../src/model/actual.js';
-import type { Plan } from '../../src/model/plan.js';
-import { sha256 } from '../../src/plan/digest.js';
+import type { ActualState } from '../../src/model/actual.js';
+import { simulateApply } from '../helpers/simulate-apply.js';
 import { diff, isEmptyPlan } from '../../src/plan/diff.js';
 import { toDesiredState } from '../../src/spec/desired.js';
 import { validateSpecText } from '../../src/spec/validate.js';
 import { testHost } from '../helpers/host.js';
 
 const NOW = '2026-11-30T00:00:00.000Z';
-
-/** What a successful apply leaves behind, computed from the plan's steps alone (the model of apply's effects). */
-function simulateApply(plan: Plan, before: ActualState): ActualState {
-  const jobs: Record<string, ActualJob> = { ...before.jobs };
-  const manifest: Record<string, ManagedRecord> = { ...before.manifest.jobs };
-  const directories = { ...before.directories };
-  for (const step of plan.steps) {
-    for (const d of step.directories) directories[d] = true;
-    const prev = jobs[step.label] ?? { label: step.label, domain: step.domain, plistPath: step.plistPath, file: { exists: false }, job: { known: true, loaded: false, disabled: undefined, running: false, lastExit: { kind: 'never' } } };
-    let file = prev.file;
-    if (step.plist.action === 'write') file = { exists: true, digest: sha256(step.plist.text), format: 'xml', mode: step.plist.mode, uid: 501 };
-    if (step.plist.action === 'remove') file = { exists: false };
-    const running = step.target === 'running';
-    jobs[step.label] = { ...prev, file, job: { known: true, loaded: running, disabled: undefined, running, lastExit: { kind: 'never' } } };
-    if (step.target === 'absent') delete manifest[step.label];
-    else manifest[step.label] = { name: step.service, kind: step.kind, label: step.label, domain: step.domain, plistPath: step.plistPath, digest: step.digest ?? '', state: step.target, sensitiveKeys: [...step.sensitiveKeys], appliedAt: NOW };
-  }
-  return { jobs, manifest: { formatVersion: 1, jobs: manifest }, directories };
-}
 
 const name = fc.constantFrom('daemon', 'miner', 'worker', 'lite', 'market');
 const duration = fc.constantFrom('1s', '10s', '30s', '2m', '5m');
@@ -71,7 +51,7 @@ describe('diff: apply then plan shows no changes (property)', () => {
     fc.assert(
       fc.property(specArb, specArb, (first, second) => {
         const host = testHost();
-        const empty: ActualState = { jobs: {}, manifest: { formatVersion: 1, jobs: {} }, directories: {} };
+        const empty: ActualState = { jobs: {}, manifest: { formatVersion: 2, jobs: {} }, directories: {} };
         let actual = empty;
         for (const s of [first, second]) {
           const v = validateSpecText(toYaml(s));

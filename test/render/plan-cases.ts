@@ -65,14 +65,14 @@ export function step(service: string, label: string, over: Partial<JobStep> = {}
 
 const write = (keys: PlistDict, mode: number): JobStep['plist'] => ({ action: 'write', text: renderPlist(keys), mode, digest: 'sha256-of-the-bytes' });
 
-export function plan(parts: { changes: Change[]; drift?: Drift[]; steps?: JobStep[]; summary: Partial<PlanSummary>; mode?: Plan['mode'] }): Plan {
+export function plan(parts: { changes: Change[]; drift?: Drift[]; steps?: JobStep[]; summary: Partial<PlanSummary>; mode?: Plan['mode']; lastAppliedAt?: string | null }): Plan {
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     mode: parts.mode ?? 'apply',
     changes: parts.changes,
     drift: parts.drift ?? [],
     steps: parts.steps ?? [],
-    summary: { add: 0, change: 0, destroy: 0, unchanged: 0, ...parts.summary },
+    summary: { add: 0, change: 0, replace: 0, destroy: 0, unchanged: 0, ...parts.summary },
     fingerprint: FINGERPRINT,
     observed: {
       targets: (parts.steps ?? []).map((s) => ({ label: s.label, domain: s.domain, plistPath: s.plistPath })),
@@ -80,6 +80,8 @@ export function plan(parts: { changes: Change[]; drift?: Drift[]; steps?: JobSte
     },
     stateDir: `${HOME}/Library/Application Support/lotusctl`,
     specPath: `${HOME}/lotus/lotus.yaml`,
+    owner: { spec: `${HOME}/lotus/lotus.yaml` },
+    ...(parts.lastAppliedAt !== null ? { lastAppliedAt: parts.lastAppliedAt ?? '2025-01-14T09:00:00.000Z' } : {}),
     createdAt: CREATED_AT,
   };
 }
@@ -92,10 +94,11 @@ export const CASES: Readonly<Record<string, Plan>> = {
     changes: [
       { address: 'daemon.directory[/Users/alice/Library/Logs/lotus]', service: 'daemon', resource: 'directory', action: 'create', reason: 'log folder', before: null, after: { path: `${HOME}/Library/Logs/lotus` } },
       { address: 'daemon.plist', service: 'daemon', resource: 'plist', action: 'create', reason: 'new service', before: null, after: plistView('com.lotusctl.daemon', daemonKeys()) },
-      { address: 'daemon.job', service: 'daemon', resource: 'job', action: 'create', reason: 'load the job', before: null, after: running },
+      { address: 'daemon.job', service: 'daemon', resource: 'job', action: 'create', reason: 'new service', before: null, after: running },
     ],
     steps: [step('daemon', 'com.lotusctl.daemon', { plist: write(daemonKeys(), 0o644), ops: ['bootstrap'], directories: [`${HOME}/Library/Logs/lotus`] })],
     summary: { add: 3 },
+    lastAppliedAt: null,
   }),
 
   'update-replace': (() => {
@@ -111,7 +114,7 @@ export const CASES: Readonly<Record<string, Plan>> = {
         { address: 'daemon.job', service: 'daemon', resource: 'job', action: 'replace', reason: REPLACE_REASON, before: running, after: running },
       ],
       steps: [step('daemon', 'com.lotusctl.daemon', { plist: write(after, 0o644), ops: ['bootout', 'bootstrap'] })],
-      summary: { add: 1, change: 1, destroy: 1 },
+      summary: { change: 1, replace: 1 },
     });
   })(),
 
@@ -127,7 +130,7 @@ export const CASES: Readonly<Record<string, Plan>> = {
         { address: 'miner.job', service: 'miner', resource: 'job', action: 'replace', reason: REPLACE_REASON, before: running, after: running },
       ],
       steps: [step('miner', 'com.lotusctl.miner', { plist: write(minerKeys({ FULLNODE_API_INFO: MINER_SECRET }), 0o600), ops: ['bootout', 'bootstrap'], sensitiveKeys: ['FULLNODE_API_INFO'] })],
-      summary: { add: 1, change: 1, destroy: 1 },
+      summary: { change: 1, replace: 1 },
     });
   })(),
 
@@ -136,8 +139,8 @@ export const CASES: Readonly<Record<string, Plan>> = {
     const keys = withSecrets(minerKeys({}), { MINER_API_INFO: WORKER_SECRET });
     return plan({
       changes: [
-        { address: 'miner.job', service: 'miner', resource: 'job', action: 'delete', reason: 'removed from lotus.yaml', before: running, after: null },
-        { address: 'miner.plist', service: 'miner', resource: 'plist', action: 'delete', reason: 'removed from lotus.yaml', before: plistView('com.lotusctl.miner', keys, '0600'), after: null },
+        { address: 'miner.job', service: 'miner', resource: 'job', action: 'delete', reason: 'no longer in lotus.yaml', before: running, after: null },
+        { address: 'miner.plist', service: 'miner', resource: 'plist', action: 'delete', reason: 'no longer in lotus.yaml', before: plistView('com.lotusctl.miner', keys, '0600'), after: null },
       ],
       steps: [step('miner', 'com.lotusctl.miner', { plist: { action: 'remove' }, ops: ['bootout'], target: 'absent' })],
       summary: { destroy: 2 },
@@ -148,8 +151,8 @@ export const CASES: Readonly<Record<string, Plan>> = {
     const edited = daemonKeys({ ExitTimeOut: 300 });
     return plan({
       drift: [
-        { service: 'daemon', label: 'com.lotusctl.daemon', kind: 'plist-edited', message: `${plistPath('com.lotusctl.daemon')} was edited outside lotusctl (differs in ExitTimeOut)` },
-        { service: 'daemon', label: 'com.lotusctl.daemon', kind: 'job-unloaded', message: 'com.lotusctl.daemon was booted out (unloaded) outside lotusctl' },
+        { service: 'daemon', label: 'com.lotusctl.daemon', kind: 'plist-edited', message: `${plistPath('com.lotusctl.daemon')} was edited outside lotusctl (differs from lotus.yaml in ExitTimeOut)` },
+        { service: 'daemon', label: 'com.lotusctl.daemon', kind: 'job-unloaded', message: 'booted out (unloaded) outside lotusctl' },
       ],
       changes: [
         { address: 'daemon.plist', service: 'daemon', resource: 'plist', action: 'update', reason: 'the plist was edited outside lotusctl', before: plistView('com.lotusctl.daemon', edited), after: plistView('com.lotusctl.daemon', daemonKeys()) },
@@ -169,10 +172,39 @@ export const CASES: Readonly<Record<string, Plan>> = {
   }),
 
   'drift-without-changes': plan({
-    drift: [{ service: 'daemon', label: 'com.lotusctl.daemon', kind: 'job-unknown', message: "launchd's state of com.lotusctl.daemon could not be read (print output not understood); treated as not healthy" }],
+    drift: [{ service: 'daemon', label: 'com.lotusctl.daemon', kind: 'job-unknown', message: "launchd's state could not be read (print output not understood); treated as not healthy" }],
     changes: [
       { address: 'daemon.plist', service: 'daemon', resource: 'plist', action: 'no-op', reason: 'unchanged', before: plistView('com.lotusctl.daemon', daemonKeys()), after: plistView('com.lotusctl.daemon', daemonKeys()) },
     ],
     summary: { unchanged: 1 },
+  }),
+
+  // state.json was lost; the plist and job already match: only the record is written, and the plan says so.
+  'record-only': plan({
+    changes: [
+      { address: 'daemon.plist', service: 'daemon', resource: 'plist', action: 'no-op', reason: 'unchanged', before: plistView('com.lotusctl.daemon', daemonKeys()), after: plistView('com.lotusctl.daemon', daemonKeys()) },
+      { address: 'daemon.job', service: 'daemon', resource: 'job', action: 'no-op', reason: 'loaded and running', before: running, after: running },
+      {
+        address: 'daemon.record', service: 'daemon', resource: 'record', action: 'create',
+        reason: 'lotusctl has no record of this job, but its plist and job already match lotus.yaml: it is recorded as managed; nothing on the machine changes',
+        before: null, after: { label: 'com.lotusctl.daemon', domain: 'gui/501', state: 'running', owner: `${HOME}/lotus/lotus.yaml` },
+      },
+    ],
+    steps: [step('daemon', 'com.lotusctl.daemon', { digest: 'sha256-of-the-bytes' })],
+    summary: { add: 1, unchanged: 2 },
+    lastAppliedAt: null,
+  }),
+
+  // state: stopped on a running job: disabled so it stays stopped across reboots and logins, then booted out.
+  stopped: plan({
+    changes: [
+      { address: 'daemon.plist', service: 'daemon', resource: 'plist', action: 'no-op', reason: 'unchanged', before: plistView('com.lotusctl.daemon', daemonKeys()), after: plistView('com.lotusctl.daemon', daemonKeys()) },
+      {
+        address: 'daemon.job', service: 'daemon', resource: 'job', action: 'delete',
+        reason: 'state: stopped; it is disabled too, so it stays stopped after a reboot or login (the plist stays)', before: running, after: null,
+      },
+    ],
+    steps: [step('daemon', 'com.lotusctl.daemon', { ops: ['disable', 'bootout'], target: 'stopped' })],
+    summary: { destroy: 1, unchanged: 1 },
   }),
 };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderPlist } from '../../src/launchd/plist-render.js';
-import type { ActualJob, ActualState, ManagedRecord } from '../../src/model/actual.js';
+import { jobKey, type ActualJob, type ActualState, type ManagedRecord } from '../../src/model/actual.js';
 import type { DesiredJob, PlistDict } from '../../src/model/desired.js';
 import type { Plan } from '../../src/model/plan.js';
 import { diff } from '../../src/plan/diff.js';
@@ -29,9 +29,9 @@ const desired = (() => {
 })();
 const miner = desired.jobs.find((j) => j.name === 'miner')!;
 
-const emptyActual = (): ActualState => ({ jobs: {}, manifest: { formatVersion: 1, jobs: {} }, directories: {} });
+const emptyActual = (): ActualState => ({ jobs: {}, manifest: { formatVersion: 2, jobs: {} }, directories: {} });
 const record = (j: Pick<DesiredJob, 'name' | 'kind' | 'label' | 'domain' | 'plistPath'>, digest: string): ManagedRecord =>
-  ({ name: j.name, kind: j.kind, label: j.label, domain: j.domain, plistPath: j.plistPath, digest, state: 'running', sensitiveKeys: [], appliedAt: NOW });
+  ({ name: j.name, kind: j.kind, label: j.label, domain: j.domain, plistPath: j.plistPath, digest, state: 'running', sensitiveKeys: [], appliedAt: NOW, owner: desired.owner });
 const onDisk = (j: Pick<DesiredJob, 'label' | 'domain' | 'plistPath'>, dict: PlistDict): ActualJob => {
   const text = renderPlist(dict);
   return {
@@ -58,7 +58,7 @@ describe('views over real plans', () => {
     const old = withEnv(miner.plist, { FULLNODE_API_INFO: OLD_SECRET });
     const actual = emptyActual();
     const a = onDisk(miner, old);
-    const p = diff(desired, { ...actual, jobs: { [miner.label]: a }, manifest: { formatVersion: 1, jobs: { [miner.label]: record(miner, (a.file as { digest: string }).digest) } } }, { now: NOW, targets: ['miner'] });
+    const p = diff(desired, { ...actual, jobs: { [jobKey(miner)]: a }, manifest: { formatVersion: 2, jobs: { [miner.label]: record(miner, (a.file as { digest: string }).digest) } } }, { now: NOW, targets: ['miner'] });
     const text = renderPlanText(p, noColors);
     expect(text).toContain('~ FULLNODE_API_INFO = (sensitive value) (changed)');
     for (const out of outputs(p)) for (const s of [OLD_SECRET, NEW_SECRET]) expect(out).not.toContain(s);
@@ -67,7 +67,7 @@ describe('views over real plans', () => {
   it('a removed service whose plist held a secret: its 0600 plist keeps every value hidden', () => {
     const gone = { name: 'worker', kind: 'service' as const, label: 'com.lotusctl.worker', domain: miner.domain, plistPath: `${host.home}/Library/LaunchAgents/com.lotusctl.worker.plist` };
     const a = onDisk(gone, { Label: gone.label, ProgramArguments: ['/bin/w'], EnvironmentVariables: { WORKER_API_INFO: GONE_SECRET } });
-    const p = diff(desired, { jobs: { [gone.label]: a }, manifest: { formatVersion: 1, jobs: { [gone.label]: record(gone, (a.file as { digest: string }).digest) } }, directories: {} }, { now: NOW, targets: [] });
+    const p = diff(desired, { jobs: { [jobKey(gone)]: a }, manifest: { formatVersion: 2, jobs: { [gone.label]: record(gone, (a.file as { digest: string }).digest) } }, directories: {} }, { now: NOW, targets: [] });
     expect(JSON.stringify(p.changes)).toContain(GONE_SECRET);
     for (const out of outputs(p)) expect(out).not.toContain(GONE_SECRET);
     expect(renderPlanText(p, noColors)).toContain('- WORKER_API_INFO = (sensitive value) (removed)');

@@ -55,7 +55,7 @@ describe('plan views: colours', () => {
     expect(text).toContain('\u001b[31m-/+\u001b[39m job "daemon" {');
     expect(text).toContain('\u001b[32m+\u001b[39m Nice');
     expect(text).toContain('\u001b[31m-\u001b[39m LowPriorityIO');
-    expect(text).toContain('\u001b[1mPlan:\u001b[22m 1 to add, 1 to change, 1 to destroy.');
+    expect(text).toContain('\u001b[1mPlan:\u001b[22m 0 to add, 1 to change, 1 to replace, 0 to destroy.');
   });
 
   it('colours change nothing but the escape codes', () => {

@@ -13,8 +13,8 @@ const plistUpdate = (before: Record<string, unknown>, after: Record<string, unkn
 
 describe('renderPlanText', () => {
   it('says exactly one summary line, taken from plan.summary', () => {
-    const out = text({ changes: [plistUpdate({ Nice: 1 }, { Nice: 2 })], summary: { add: 7, change: 8, destroy: 9 } });
-    expect(out.split('\n').filter((l) => l.startsWith('Plan:'))).toEqual(['Plan: 7 to add, 8 to change, 9 to destroy.']);
+    const out = text({ changes: [plistUpdate({ Nice: 1 }, { Nice: 2 })], summary: { add: 7, change: 8, replace: 6, destroy: 9 } });
+    expect(out.split('\n').filter((l) => l.startsWith('Plan:'))).toEqual(['Plan: 7 to add, 8 to change, 6 to replace, 9 to destroy.']);
     expect(out).toContain(`\n${PLAN_HEADING}\n`);
   });
 
@@ -35,7 +35,7 @@ describe('renderPlanText', () => {
       summary: { destroy: 1, unchanged: 1 },
     });
     expect(out).not.toContain('daemon.plist');
-    expect(out).toContain('  # d.job will be destroyed\n  - job "d" {\n      - loaded  = true\n      - enabled = true\n      - running = false\n    }\n');
+    expect(out).toContain('  # d.job will be booted out\n  - job "d" {\n      - loaded  = true\n      - enabled = true\n      - running = false\n    }\n');
     expect(out).toContain('Resource actions are indicated with the following symbols:\n  - destroy\n\n');
   });
 

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runMonitor } from '../../src/monitor/loop.js';
 import type { Launchctl } from '../../src/system/launchctl.js';
 import { waitFor } from '../fakes/launchctl/harness.js';
+import { recordAsApplied } from '../helpers/applied.js';
 
 class UnreadableLaunchctl {
   prints = 0;
@@ -48,6 +49,7 @@ services:
     args: ["3600"]
 ${r === undefined ? '' : `monitor:\n  reports:\n${r}`}`;
   writeFileSync(specFile, spec(reports));
+  recordAsApplied(specFile);
   const lines: Line[] = [];
   const events = (e: string) => lines.filter((l) => l.event === e);
   const ac = new AbortController();

@@ -21,7 +21,7 @@ import { testHost } from '../helpers/host.js';
 const NOW = '2026-11-30T00:00:00.000Z';
 const CANARY = 'CANARY-hunter2';
 const SECRET_FILE = '/Users/alice/lotus/secret';
-const EMPTY: ActualState = { jobs: {}, manifest: { formatVersion: 1, jobs: {} }, directories: {} };
+const EMPTY: ActualState = { jobs: {}, manifest: { formatVersion: 2, jobs: {} }, directories: {} };
 
 /** Mostly a valid value (so specs get as far as rendering), now and then a hostile one. */
 const mostly = <T, U>(ok: fc.Arbitrary<T>, bad: fc.Arbitrary<U>) => fc.oneof({ arbitrary: ok, weight: 30 }, { arbitrary: bad, weight: 1 });

@@ -1,13 +1,17 @@
+import { lstatSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { apply, defaultLaunchctl, plan as makePlan, planDestroy } from '../../api.js';
 import type { ApplyEvent } from '../../apply/events.js';
 import { LotusctlError } from '../../model/errors.js';
-import type { Plan } from '../../model/plan.js';
+import { changeCount, type Plan } from '../../model/plan.js';
 import { applyHasWork, cleanupLeftovers } from '../../plan/recovery.js';
-import { decodePlanFile, encodePlanFile } from '../../plan/plan-file.js';
+import { decodePlanFile, encodePlanFile, isPlanFileText } from '../../plan/plan-file.js';
+import { verifyPlan } from '../../plan/verify-plan.js';
 import { driftJson, planJson } from '../../render/plan-json.js';
 import { secretValues } from '../../render/plan-secrets.js';
 import { renderDriftText, renderPlanText } from '../../render/plan-text.js';
 import { writeFileAtomic } from '../../system/atomic-file.js';
+import { planBounds } from '../../system/host.js';
 import { loadSpec } from '../../system/load-spec.js';
 import { FileReadError, readStreamCapped, readTextCapped } from '../../system/read-file.js';
 import { forceUnlock } from '../../system/lock.js';
@@ -27,6 +31,8 @@ export interface EngineFlags {
   stdin?: boolean;
   /** plan: plan the removal of everything lotusctl manages, as destroy would. */
   destroy?: boolean;
+  /** Services to reload even when unchanged (apply/plan --replace). */
+  replace?: string[];
 }
 
 async function readStdin(): Promise<string> {
@@ -43,12 +49,51 @@ async function planFromSpec(flags: EngineFlags, o: Output, mode: 'apply' | 'dest
   const loaded = loadSpec(flags.file, flags.stdin ? { text: await readStdin() } : {});
   reportDiagnostics(loaded, o, { json: Boolean(flags.json) });
   if (!loaded.ok) throw new ExitCode(1);
-  const opts = { launchctl: defaultLaunchctl(), ...(flags.target?.length ? { targets: flags.target } : {}) };
+  const opts = { launchctl: defaultLaunchctl(), ...(flags.target?.length ? { targets: flags.target } : {}), ...(flags.replace?.length ? { replace: flags.replace } : {}) };
   return mode === 'destroy' ? planDestroy(loaded, opts) : makePlan(loaded, opts);
 }
 
-/** `lotusctl plan`: show the difference; --out saves it; --detailed-exitcode: 0 none, 2 changes. */
+const realpathOr = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+};
+
+/**
+ * `plan --out FILE` may create FILE or replace a lotusctl plan file or an empty file; anything else there (the spec
+ * itself, a folder, any other file) is refused before anything is planned or written.
+ */
+function checkPlanOut(out: string, specFile: string): void {
+  let st;
+  try {
+    st = lstatSync(out);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new LotusctlError('plan.out-unusable', `cannot check ${out} before saving the plan there`, { hint: 'choose another file', cause: e });
+  }
+  if (realpathOr(out) === realpathOr(specFile)) {
+    throw new LotusctlError('plan.out-is-spec', `--out ${out} is the spec file itself; saving the plan there would overwrite it`, { hint: 'save the plan under another name, e.g. --out tfplan' });
+  }
+  // An empty file holds nothing to lose (`mktemp`, then plan --out into it, is a common script idiom).
+  if (st.isFile() && st.size === 0) return;
+  let text = '';
+  try {
+    text = st.isFile() ? readTextCapped(out, 'plan') : '';
+  } catch {
+    text = '';
+  }
+  if (!st.isFile() || !isPlanFileText(text)) {
+    throw new LotusctlError('plan.out-exists', `--out ${out} exists and is not a lotusctl plan file; lotusctl overwrites only its own plan files`, {
+      hint: 'choose another name, or remove that file yourself if it is not needed',
+    });
+  }
+}
+
+/** `lotusctl plan`: show the difference; --out saves it; --detailed-exitcode: 0 none, 2 changes (or leftovers of a crashed run apply cleans up). */
 export async function runPlan(flags: EngineFlags, o: Output, mode: 'apply' | 'destroy' = 'apply'): Promise<number> {
+  if (flags.out) checkPlanOut(flags.out, flags.file);
   const p = await planFromSpec(flags, o, flags.destroy ? 'destroy' : mode);
   if (flags.json) o.out(JSON.stringify(planJson(p), null, 2));
   else o.out(renderPlanText(p, o.colors).trimEnd());
@@ -78,7 +123,10 @@ function readPlanFile(planFile: string): Plan {
       hint: e instanceof FileReadError && e.problem !== 'missing' && e.problem !== 'unreadable' ? (e.hint ?? 'create it with lotusctl plan --out FILE') : 'create it with lotusctl plan --out FILE', cause: e,
     });
   }
-  return decodePlanFile(text, planFile);
+  const p = decodePlanFile(text, planFile);
+  // Shown or applied, a saved plan must do only what lotusctl could have planned (src/plan/verify-plan.ts).
+  verifyPlan(p, planFile, planBounds());
+  return p;
 }
 
 /**
@@ -88,7 +136,7 @@ function readPlanFile(planFile: string): Plan {
 export async function runDrift(flags: EngineFlags, o: Output): Promise<number> {
   const p = await planFromSpec(flags, o, 'apply');
   if (flags.json) o.out(JSON.stringify(driftJson(p), null, 2));
-  else o.out(renderDriftText(p.drift, o.colors, secretValues(p), p.leftovers).trimEnd());
+  else o.out(renderDriftText(p.drift, o.colors, secretValues(p), p).trimEnd());
   return p.drift.length > 0 || cleanupLeftovers(p).length > 0 ? 2 : 0;
 }
 
@@ -108,6 +156,11 @@ async function confirm(o: Output, mode: 'apply' | 'destroy'): Promise<boolean> {
 /** `lotusctl apply [PLANFILE]` and `lotusctl destroy`: plan (or load a saved plan), confirm, execute with progress. */
 export async function runApply(planFile: string | undefined, flags: EngineFlags, o: Output, mode: 'apply' | 'destroy' = 'apply', signal?: AbortSignal): Promise<number> {
   let p: Plan;
+  if (planFile && (flags.target?.length || flags.replace?.length)) {
+    throw new LotusctlError('apply.plan-file-flags', '--target and --replace shape a new plan; a saved plan is applied exactly as it was made', {
+      hint: `make the plan with them instead: lotusctl plan ${flags.target?.map((t) => `--target ${t} `).join('') ?? ''}${flags.replace?.map((t) => `--replace ${t} `).join('') ?? ''}--out FILE`,
+    });
+  }
   if (planFile) {
     p = readPlanFile(planFile);
   } else {
@@ -122,8 +175,8 @@ export async function runApply(planFile: string | undefined, flags: EngineFlags,
   if (flags.json) o.out(JSON.stringify({ type: 'plan', ...planJson(p) }));
   else o.out(renderPlanText(p, o.colors).trimEnd());
   if (!applyHasWork(p)) return 0;
-  const changes = p.changes.some((c) => c.action !== 'no-op');
-  // Cleaning up after a crashed run (a stale lock, its temporary files, recording a finished step) asks no question.
+  const changes = changeCount(p.summary) > 0;
+  // Cleaning up after a crashed run (a stale lock, its temporary files, a finished step's journal entry) asks no question.
   if (!planFile && !flags.autoApprove && changes) {
     if (!(await confirm(o, mode))) {
       o.err(`${mode === 'destroy' ? 'Destroy' : 'Apply'} cancelled; nothing was changed.`);
@@ -135,16 +188,16 @@ export async function runApply(planFile: string | undefined, flags: EngineFlags,
   // Loaded here, not at the top: plan and drift never need the progress UI (listr2).
   const { runWithProgress } = await import('../progress.js');
   const result = await runWithProgress(p, o, Boolean(flags.json), (hooks) => apply(p, { hooks: { onEvent: (e) => { events.push(e); hooks.onEvent(e); } }, command, ...(signal ? { signal } : {}) }));
-  const recovery = cleanupLeftovers(p).length > 0 || p.drift.some((d) => d.kind === 'interrupted-apply');
-  if (!flags.json && !changes && recovery) {
+  // Every step succeeded, so what was done is what the plan counted (the same numbers as "Plan: …").
+  if (!flags.json && !changes) {
     o.out(o.colors.green(o.colors.bold('\nDone: finished what an earlier lotusctl run left; no resources changed.')));
   } else if (!flags.json) {
     const s = p.summary;
     o.out(o.colors.green(o.colors.bold(mode === 'destroy'
       ? `\nDestroy complete! Resources: ${s.destroy} destroyed.`
-      : `\nApply complete! Resources: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed.`)));
+      : `\nApply complete! Resources: ${s.add} added, ${s.change} changed, ${s.replace} replaced, ${s.destroy} destroyed.`)));
   } else {
-    o.out(JSON.stringify({ type: 'summary', format_version: '1', applied: result.applied, summary: p.summary }));
+    o.out(JSON.stringify({ type: 'summary', format_version: planJson(p).format_version, applied: result.applied, changes: changeCount(p.summary), summary: planJson(p).summary }));
   }
   return 0;
 }

@@ -62,7 +62,7 @@ function startSupervisor(paths: StatePaths, env: NodeJS.ProcessEnv): void {
       // The supervisor does not inherit the caller's env: jobs get launchd's env, not the test's (specs/launchd-behaviour.md §1).
       env: {
         PATH: env['PATH'] ?? '/usr/bin:/bin:/usr/sbin:/sbin',
-        ...pick(env, ['FAKE_LAUNCHD_OWNER_PID', 'FAKE_LAUNCHD_IDLE_MS']),
+        ...pick(env, ['FAKE_LAUNCHD_OWNER_PID', 'FAKE_LAUNCHD_IDLE_MS', 'FAKE_LAUNCHD_JOB_ENV']),
       },
     });
     child.unref();

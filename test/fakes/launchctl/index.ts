@@ -26,6 +26,8 @@ export interface FakeLaunchdOptions {
   idleMs?: number;
   /** Process whose death stops the supervisor (FAKE_LAUNCHD_OWNER_PID); default this process, null for none. */
   ownerPid?: number | null;
+  /** Environment every job gets without its plist saying so, as what a real Mac provides (FAKE_LAUNCHD_JOB_ENV). */
+  jobEnv?: Readonly<Record<string, string>>;
 }
 
 /** Absolute path of the `launchctl` shim. */
@@ -55,6 +57,7 @@ export function fakeLaunchctlEnv(stateDir: string, opts: FakeLaunchdOptions = {}
   if (opts.bootstrapAlreadyErrno !== undefined) env['FAKE_LAUNCHD_BOOTSTRAP_ALREADY_ERRNO'] = String(opts.bootstrapAlreadyErrno);
   if (opts.richErrors === true) env['FAKE_LAUNCHD_RICH_ERRORS'] = '1';
   if (opts.idleMs !== undefined) env['FAKE_LAUNCHD_IDLE_MS'] = String(opts.idleMs);
+  if (opts.jobEnv !== undefined) env['FAKE_LAUNCHD_JOB_ENV'] = JSON.stringify(opts.jobEnv);
   return env;
 }
 

@@ -3,6 +3,7 @@
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RESOURCE_LIMITS, type JobDefinition } from './job-definition.js';
+import { shimPath } from './locate.js';
 import type { Domain } from './targets.js';
 
 /** _PATH_STDPATH: the `default environment` PATH every sample shows, and where launchd resolves a bare program. */
@@ -29,14 +30,27 @@ export function displayProgram(def: JobDefinition): string {
 }
 
 /**
- * launchd's environment for the job: default PATH, then EnvironmentVariables, then XPC_SERVICE_NAME (§1, §5).
- * Plus FAKE_LAUNCHD_DIR (not shown by print): a job that runs launchctl itself must reach this same launchd,
- * as a real job's launchctl reaches the one launchd of its Mac.
+ * What the emulated Mac provides by itself and a real one has without any plist saying so (not shown by print):
+ * FAKE_LAUNCHD_DIR and LOTUSCTL_LAUNCHCTL, so that a job that runs launchctl (the monitor) reaches this same
+ * launchd, as a real job's /bin/launchctl reaches the one launchd of its Mac; and FAKE_LAUNCHD_JOB_ENV (a JSON
+ * object given when the supervisor starts: the fake lotus's interpreters), so that `lotus` just runs, as it would
+ * on a Mac. This keeps test plumbing out of the specs and plans people read.
  */
-export function jobEnvironment(def: JobDefinition): Record<string, string> {
+function machineEnvironment(): Record<string, string> {
   const dir = process.env.FAKE_LAUNCHD_DIR ?? process.argv[2];
-  const same: Record<string, string> = dir ? { FAKE_LAUNCHD_DIR: dir } : {};
-  return { PATH: STD_PATH, ...same, ...Object.fromEntries(def.environment), XPC_SERVICE_NAME: def.label };
+  const out: Record<string, string> = dir ? { FAKE_LAUNCHD_DIR: dir, LOTUSCTL_LAUNCHCTL: shimPath() } : {};
+  try {
+    const extra = JSON.parse(process.env.FAKE_LAUNCHD_JOB_ENV ?? '{}') as unknown;
+    if (extra !== null && typeof extra === 'object') for (const [k, v] of Object.entries(extra)) if (typeof v === 'string') out[k] = v;
+  } catch {
+    // not JSON: no extra environment
+  }
+  return out;
+}
+
+/** launchd's environment for the job: default PATH, then EnvironmentVariables, then XPC_SERVICE_NAME (§1, §5). */
+export function jobEnvironment(def: JobDefinition): Record<string, string> {
+  return { PATH: STD_PATH, ...machineEnvironment(), ...Object.fromEntries(def.environment), XPC_SERVICE_NAME: def.label };
 }
 
 /** A ready-to-run exec, with the stdio file descriptors the caller must close after spawning. */

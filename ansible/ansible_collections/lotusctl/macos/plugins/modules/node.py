@@ -110,10 +110,10 @@ applied:
   returned: success
   type: int
 summary:
-  description: The plan's counts, as in the line C(Plan - X to add, Y to change, Z to destroy) of the plan's text.
+  description: The plan's counts, as in the line C(Plan - A to add, C to change, R to replace, D to destroy) of the plan's text; each change counted once.
   returned: success
   type: dict
-  sample: {"add": 2, "change": 0, "destroy": 0, "unchanged": 0}
+  sample: {"add": 2, "change": 0, "replace": 0, "destroy": 0, "unchanged": 0}
 changes:
   description: The plan's changes that do something (C(address), C(action), C(reason)).
   returned: success
@@ -125,7 +125,7 @@ drift:
   type: list
   elements: dict
 plan:
-  description: The whole plan in lotusctl's JSON format (specs/plan-json.md, format_version 1; secrets redacted).
+  description: The whole plan in lotusctl's JSON format (specs/plan-json.md, format_version 2; secrets redacted).
   returned: success
   type: dict
 error:
