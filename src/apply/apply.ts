@@ -31,8 +31,8 @@ export interface ApplyResult {
 
 /**
  * Execute exactly the plan: under the state lock, after checking the machine still matches what the plan saw.
- * A lock left by a dead lotusctl is taken over, and temporary files of crashed runs are removed first (each said as
- * a `note` event). Steps run in plan order (dependencies first); a failure rolls that service back and stops, so
+ * A lock left by a dead lotusctl is taken over, and temporary files of crashed runs are removed first, then (once the
+ * plan is proven current) the journal entries it found with nothing left to do; each is said as a `note` event. Steps run in plan order (dependencies first); a failure rolls that service back and stops, so
  * nothing that depends on it starts. Each step is journaled before its first effect; the manifest records each
  * service as soon as its step succeeds, and then the journal entry is cleared.
  */

@@ -4,7 +4,7 @@ import { canonicalJson, sha256 } from './digest.js';
 /**
  * A digest of what the plan depends on: each job's file (exists, digest, mode), its launchd state (loaded,
  * enabled, running, and what print says was loaded: not the pid, which KeepAlive may change harmlessly), the
- * manifest (records and owners), the folders and whether the owning specs exist.
+ * manifest (records and owners), the folders, whether the owning specs exist, and the journal's unfinished steps.
  * Apply recomputes it and refuses a saved plan when it moved ("plan is stale").
  */
 export function fingerprint(actual: ActualState): string {

@@ -3,7 +3,7 @@
 // A job an unfinished step was creating has no record in state.json yet: its entry stands in for one (`recordOf`), so
 // ownership, pairing and removal treat it as managed and the plan gives it a step, which finishes it (or removes it,
 // once its service has left lotus.yaml) and clears the entry. An entry with nothing left to do is a leftover.
-import type { ActualJob, InterruptedStep, Leftover, ManagedRecord } from '../model/actual.js';
+import { jobKey, type ActualJob, type InterruptedStep, type Leftover, type ManagedRecord } from '../model/actual.js';
 import { changeCount, type Drift, type Plan } from '../model/plan.js';
 
 /** Plist digests lotusctl itself had on disk around the step: the one it was writing and the ones it replaced. */
@@ -23,7 +23,8 @@ export function isOwnFile(e: InterruptedStep, file: ActualJob['file']): boolean 
  */
 export function isFinished(e: InterruptedStep, record: ManagedRecord | undefined): boolean {
   if (e.target === 'absent') return record === undefined && e.previous !== undefined;
-  return record !== undefined && record.appliedAt >= e.startedAt && record.digest === e.digest && record.state === e.target && record.plistPath === e.plistPath;
+  return record !== undefined && record.appliedAt >= e.startedAt && record.digest === e.digest && record.state === e.target
+    && record.plistPath === e.plistPath && jobKey(record) === jobKey(e);
 }
 
 /**

@@ -274,3 +274,45 @@ async function expectApplied(sb: Sandbox): Promise<void> {
   const r = await runCli(sb, ['apply', '--auto-approve']);
   expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
 }
+
+describe('a spec sharing the state dir leaves another spec\'s interrupted apply alone', () => {
+  it('its apply and destroy neither finish, remove nor clear it; the owner\'s rerun does', async () => {
+    const sb = new Sandbox();
+    try {
+      sb.writeSpec(specText(sb, 1, false));
+      const sleeper = sb.script('sleeper', 'exec sleep "$1"');
+      sb.writeSpec(`version: 1\nservices:\n  worker:\n    program: ${sleeper}\n    args: ["500"]\n    throttle_interval: 1s\n`, 'other.yaml');
+      // lotus.yaml's create dies right after the daemon's bootstrap: the daemon runs, state.json does not record it yet.
+      const crashed = await runCli(sb, ['apply', '--auto-approve'], crashEnv(sb, { via: 'launchctl', n: 1, side: 'after' }));
+      expect(crashed.signal, crashed.stdout + crashed.stderr).toBe('SIGKILL');
+      expect(journal(sb)).toEqual([`${DAEMON}.json`]);
+      const entry = readFileSync(join(sb.stateDir(), 'journal', `${DAEMON}.json`), 'utf8');
+
+      const other = await runCli(sb, ['apply', '-f', 'other.yaml', '--auto-approve']);
+      expect(other.code, other.stdout + other.stderr).toBe(0);
+      expect(other.stdout).toContain('took over the lock of lotusctl apply --auto-approve pid');
+      expect(other.stdout).not.toContain(DAEMON);
+      const otherPlan = await runCli(sb, ['plan', '-f', 'other.yaml', '--json', '--detailed-exitcode']);
+      expect(otherPlan.code, otherPlan.stdout + otherPlan.stderr).toBe(0);
+      expect(JSON.parse(otherPlan.stdout)).toMatchObject({ drift: [], leftovers: [] });
+      expect((await runCli(sb, ['destroy', '-f', 'other.yaml', '--auto-approve'])).code).toBe(0);
+      expect(readFileSync(join(sb.stateDir(), 'journal', `${DAEMON}.json`), 'utf8')).toBe(entry);
+      expect((await sb.print(DAEMON)).pid).toBeGreaterThan(0);
+      expect(existsSync(sb.agentPlist(DAEMON))).toBe(true);
+
+      // Wanting that label is refused, as for a job another spec has applied.
+      sb.writeSpec(`version: 1\nservices:\n  daemon:\n    label: ${DAEMON}\n    program: ${sleeper}\n    args: ["500"]\n`, 'other.yaml');
+      const refused = await runCli(sb, ['plan', '-f', 'other.yaml']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^error\[plan\.owned-by-other-spec\]: service "daemon": label com\.lotusctl\.daemon is managed by another spec/m);
+
+      const seen = await runCli(sb, ['plan', '--json']);
+      expect(JSON.parse(seen.stdout).drift.map((d: { kind: string }) => d.kind)).toEqual(['interrupted-apply']);
+      const rerun = await runCli(sb, ['apply', '--auto-approve']);
+      expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
+      await expectConverged(sb, 'create', 1);
+    } finally {
+      await sb.stop();
+    }
+  }, 300_000);
+});

@@ -143,6 +143,36 @@ describe('an interrupted create (no manifest record yet)', () => {
   });
 });
 
+describe('an interrupted move (a label change)', () => {
+  it('the old place it emptied and the new one it filled are its own: the move goes on, explained, and clears the entry', () => {
+    const old = { ...v1, label: 'com.lotusctl.old', plistPath: v1.plistPath.replace('com.lotusctl.daemon', 'com.lotusctl.old') };
+    const record: ManagedRecord = {
+      name: 'daemon', kind: 'service', label: old.label, domain: old.domain, plistPath: old.plistPath, digest: sha256(v1.plistText), state: 'running',
+      sensitiveKeys: [], appliedAt: BEFORE, owner: OWNER, watch: v1.watch,
+    };
+    const at = (label: string, plistPath: string, file: string | undefined): ActualJob => ({
+      label, domain: v1.domain, plistPath, job: unloaded,
+      file: file === undefined ? { exists: false } : { exists: true, digest: sha256(file), format: 'xml', mode: 0o644, uid: 501, dict: v1.plist },
+    });
+    // Killed after the old job was booted out and its plist removed, and the new plist written: nothing is loaded.
+    const e: InterruptedStep = {
+      label: v1.label, service: 'daemon', kind: 'service', domain: v1.domain, plistPath: v1.plistPath, target: 'running', owner: OWNER, sensitiveKeys: [],
+      from: { label: old.label, domain: old.domain, plistPath: old.plistPath }, digest: sha256(v1.plistText), previous: { digest: record.digest, state: 'running' },
+      command: 'lotusctl apply --auto-approve', pid: 4242, startedAt: NOW, path: `/s/journal/${v1.label}.json`, inProgress: false,
+    };
+    const olda = at(old.label, old.plistPath, undefined);
+    const newa = at(v1.label, v1.plistPath, v1.plistText);
+    const actual: ActualState = { jobs: { [jobKey(olda)]: olda, [jobKey(newa)]: newa }, manifest: { formatVersion: 2, jobs: { [old.label]: record } }, directories: {}, interrupted: [e] };
+    const p = plan([v1], actual);
+    expect(p.drift.map((d) => d.kind)).toEqual(['interrupted-apply']);
+    expect(p.drift[0]?.message).toMatch(/stopped half-way while moving it/);
+    expect(p.steps.map((s) => [s.label, s.from?.label, s.ops.join('+')])).toEqual([[v1.label, old.label, 'bootstrap']]);
+    expect(p.leftovers ?? []).toEqual([]);
+    // Without the entry, the emptied old place is drift from outside.
+    expect(plan([v1], { ...actual, interrupted: [] }).drift.map((d) => d.kind)).toEqual(['plist-missing', 'job-unloaded']);
+  });
+});
+
 describe('leftovers in the plan', () => {
   it('are shown first, listed in JSON, and make apply have work (exit 2), unless only a lock needs a person', () => {
     const actual: ActualState = { ...world(v1, running, { job: v1, appliedAt: BEFORE }, undefined), leftovers: [
