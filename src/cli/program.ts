@@ -259,6 +259,50 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     });
 
   program
+    .command('import <job...>')
+    .description('adopt existing launchd jobs (labels or plist paths, XML or binary) into lotus.yaml; never restarts them')
+    .option('--out <file>', 'the lotus.yaml to write or merge into', process.env.LOTUSCTL_FILE || DEFAULT_FILE)
+    .option('--name <service>', 'the service name (one job only); default from the program or label')
+    .option('--dry-run', 'show the lotus.yaml diff and what would happen; write nothing')
+    .option('--json', 'machine-readable output')
+    .action(function (this: Command, jobs: string[]) {
+      const flags = this.opts<{ out: string; name?: string; dryRun?: boolean; json?: boolean }>();
+      return run(async (o) => {
+        const { runImport } = await import('./commands/import.js');
+        return runImport(jobs, flags, o);
+      }, Boolean(flags.json))();
+    });
+
+  program
+    .command('init')
+    .description('write a commented lotus.yaml for this machine (finds lotus, its repo and sane limits); never overwrites a file')
+    .option('--out <file>', 'the file to create', process.env.LOTUSCTL_FILE || DEFAULT_FILE)
+    .option('--domain <domain>', 'gui, user or system (default: gui; user over SSH; system as root)')
+    .option('--miner', 'also a lotus-miner service that depends on the daemon')
+    .option('--json', 'machine-readable output')
+    .action(function (this: Command) {
+      const flags = this.opts<{ out: string; domain?: string; miner?: boolean; json?: boolean }>();
+      return run(async (o) => {
+        const { runInit } = await import('./commands/init.js');
+        return runInit(flags, o);
+      }, Boolean(flags.json))();
+    });
+
+  program
+    .command('optimize')
+    .description('propose lotus.yaml changes for this machine (limits, priority, restart policy, shutdown time, logging, memory ceiling); exit 2 when there are proposals')
+    .addOption(fileOption())
+    .option('--write', 'apply the proposals to lotus.yaml, keeping its comments and layout')
+    .option('--json', 'machine-readable output')
+    .action(function (this: Command) {
+      const flags = this.opts<{ file: string; write?: boolean; json?: boolean }>();
+      return run(async (o) => {
+        const { runOptimize } = await import('./commands/optimize.js');
+        return runOptimize(flags, o);
+      }, Boolean(flags.json))();
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of lotus.yaml (specs/lotus.schema.json)')
     .action(run(async (o) => {

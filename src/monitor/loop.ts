@@ -1,6 +1,7 @@
 // `lotusctl monitor run`: the level-triggered health loop launchd keeps running. Every tick reads everything it
 // needs (spec, remembered state, launchd, the API), decides per service with the pure policy, persists the decision,
 // acts, and records. No per-event logic: a missed or skipped tick loses nothing (level-triggered, as controller-runtime's reconcile).
+import { resolve } from 'node:path';
 import cron from 'node-cron';
 import { realClock, type Clock } from '../apply/readiness.js';
 import type { DesiredJob, SpecOwner } from '../model/desired.js';
@@ -19,8 +20,10 @@ import { resolveLaunchctlBinary } from '../system/platform.js';
 import { writeHealthReport } from '../system/report-files.js';
 import { readManifest } from '../system/manifest.js';
 import { appliedState, type WatchedJob } from './applied.js';
+import { homeDir } from '../system/host.js';
 import { monitorSettings, policyFor } from './config.js';
 import { housekeeping } from './housekeeping.js';
+import { notifyAfterTick } from './notifier.js';
 import { decide, type Decision, type ServiceState } from './policy.js';
 import { probeService } from './probes.js';
 import { appendSamples, writeMetrics, type TickResult } from './samples.js';
@@ -164,6 +167,7 @@ async function cleanLeftovers(good: GoodSpec, log: Logger): Promise<void> {
 }
 
 interface TickDeps {
+  readonly file: string;
   readonly specs: SpecSource;
   readonly lc: Launchctl;
   readonly clock: Clock;
@@ -201,6 +205,10 @@ async function tick(d: TickDeps): Promise<TickOutcome> {
   appendSamples(good.stateDir, results, now);
   writeMetrics(good.stateDir, results);
   housekeeping(good.jobs, good.stateDir, monitor, now, d.log);
+  await notifyAfterTick({
+    notify: monitor.notify, stateDir: good.stateDir, home: homeDir(), specPath: resolve(d.file), now, log: d.log,
+    results: results.map((r, k) => ({ service: r.service, label: jobs[k]!.label, decision: r.decision })),
+  });
   d.log('info', 'tick', `${results.length} service${results.length === 1 ? '' : 's'} checked`, {
     services: Object.fromEntries(results.map((r) => [r.service, r.decision.health.status])),
     ...(stale ? { stale_spec: true } : {}),
@@ -338,7 +346,7 @@ export async function runMonitor(opts: MonitorRunOptions): Promise<number> {
   const clock = opts.clock ?? realClock;
   const log = makeLogger(opts.log ?? ((line) => process.stdout.write(`${line}\n`)), clock);
   const deps: TickDeps = {
-    specs: new SpecSource(opts.file, log), lc: opts.launchctl ?? defaultLaunchctl(), clock, log, probeTimeoutMs: opts.probeTimeoutMs ?? 3000,
+    file: opts.file, specs: new SpecSource(opts.file, log), lc: opts.launchctl ?? defaultLaunchctl(), clock, log, probeTimeoutMs: opts.probeTimeoutMs ?? 3000,
     staleLocks: new Set(),
   };
   // Every run cleans what its crashed predecessors (or a crashed apply) left, once, before the first tick.

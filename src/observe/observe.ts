@@ -34,7 +34,7 @@ export function readPlistFile(path: string): ActualFile {
 }
 
 /** The parts of a service print that say what launchd loaded (compared with the plist by the planner). */
-function loadedDefinition(p: ServicePrint): LoadedDefinition {
+export function loadedDefinition(p: ServicePrint): LoadedDefinition {
   const pick = <K extends keyof ServicePrint>(k: K) => (p[k] !== undefined ? { [k]: p[k] } : {});
   return {
     ...pick('path'), ...pick('program'), ...pick('arguments'), ...pick('environment'), ...pick('workingDirectory'), ...pick('stdoutPath'),

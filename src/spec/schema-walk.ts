@@ -50,6 +50,8 @@ export function fieldPaths(schema: z.ZodType, prefix = ''): string[] {
       return [...new Set((d.options ?? []).flatMap((o) => fieldPaths(o, prefix)))];
     case 'record':
       return d.valueType ? fieldPaths(d.valueType, `${prefix}.<name>`) : [];
+    case 'array':
+      return d.element ? fieldPaths(d.element, `${prefix}[]`) : [];
     case 'object':
       return Object.entries(d.shape ?? {}).flatMap(([k, v]) => {
         const p = prefix ? `${prefix}.${k}` : k;

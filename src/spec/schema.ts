@@ -28,6 +28,8 @@ const durationWithin = (maxMs: number, why: string, minMs = 0, minMessage = '') 
 const DURATION_WHY = '2^31-1 seconds, the longest launchd stores';
 const duration = durationWithin(MAX_DURATION_MS, DURATION_WHY);
 const positiveDuration = durationWithin(MAX_DURATION_MS, DURATION_WHY, 1, 'must be longer than 0s');
+/** A wait lotusctl itself times with a Node timer (an alert's timeout), which holds at most 2^31-1 ms. */
+const timerDuration = durationWithin(MAX_INTERVAL_MS, 'timers hold 2^31-1 ms', 1, 'must be longer than 0s');
 const size = z
   .union([z.string(), z.number().int().nonnegative()])
   .superRefine((s, ctx) => {
@@ -64,6 +66,7 @@ const label = z.string().superRefine((s, ctx) => {
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name is letters, digits and "_"' });
 
 export const DOMAINS = ['gui', 'user', 'system'] as const;
+export const DEFAULT_STATE_DIR = '~/Library/Application Support/lotusctl';
 export const domain = z
   .enum(DOMAINS)
   .describe('gui: a LaunchAgent in the console login session; user: a background agent that also works over SSH; system: a LaunchDaemon (root)');
@@ -165,6 +168,52 @@ export const serviceSchema = z
   })
   .describe('a Lotus service run as a launchd job');
 
+export const NOTIFY_EVENTS = ['restart', 'breaker-open', 'unhealthy', 'recovered'] as const;
+const notifyEvents = z.array(z.enum(NOTIFY_EVENTS)).min(1);
+
+export const notifyTargetSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, { message: 'a target name is lower-case letters, digits and "-", starting with a letter' }).optional()
+      .describe('names the target in logs and in the delivery queue (default: its kind and a digest)'),
+    events: notifyEvents.optional().describe('events this target gets (default: monitor.notify.events)'),
+    webhook: z
+      .strictObject({
+        url: secretRef.describe('file holding the URL (tokens included): read at delivery time, never logged or printed'),
+        format: z.enum(['json', 'slack', 'discord', 'ntfy']).default('json').describe('body: the event as JSON, or a Slack, Discord or ntfy message'),
+        timeout: timerDuration.default('10s').describe('give up on an attempt after this long (retried later)'),
+      })
+      .optional()
+      .describe('an HTTP POST with a JSON body'),
+    macos: z
+      .strictObject({ sound: z.string().min(1).optional().describe('a sound name from /System/Library/Sounds, e.g. Basso') })
+      .optional()
+      .describe('a macOS notification (osascript) in the GUI session the monitor runs in'),
+    command: z
+      .strictObject({
+        argv: z.array(z.string()).min(1).describe('program and arguments, run without a shell; the event arrives as JSON on stdin'),
+        timeout: timerDuration.default('30s').describe('an attempt fails if the command runs longer'),
+      })
+      .optional()
+      .describe('a program of yours; exit 0 means delivered'),
+  })
+  .refine((t) => [t.webhook, t.macos, t.command].filter((x) => x !== undefined).length === 1, { message: 'give exactly one of webhook, macos or command' })
+  .describe('where one notification goes');
+
+export const notifySchema = z
+  .strictObject({
+    events: notifyEvents.default([...NOTIFY_EVENTS]).describe('restart, breaker-open, unhealthy (longer than unhealthy_after) and recovered'),
+    unhealthy_after: positiveDuration.default('10m').describe('tell a person when a service stays unhealthy, stopped or unreadable this long'),
+    retry: z
+      .strictObject({
+        initial: positiveDuration.default('30s').describe('wait after the first failed delivery'),
+        max: positiveDuration.default('30m').describe('longest wait between attempts (doubling from initial)'),
+      })
+      .prefault({})
+      .describe('failed deliveries stay queued in the state folder and are retried, across monitor restarts'),
+    targets: z.array(notifyTargetSchema).min(1).describe('where notifications go'),
+  })
+  .describe('alerts: tell a person when the monitor restarts a service, opens its circuit breaker, or sees it unhealthy, and when it recovers');
+
 export const monitorSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
@@ -206,6 +255,7 @@ export const monitorSchema = z
       })
       .prefault({})
       .describe('periodic health reports'),
+    notify: notifySchema.optional(),
   })
   .describe('the health monitor, itself a launchd job');
 
@@ -221,7 +271,7 @@ export const specSchema = z
     defaults: z
       .strictObject({
         domain: domain.default('gui'),
-        state_dir: path.default('~/Library/Application Support/lotusctl').describe('where lotusctl keeps its state, locks and backups'),
+        state_dir: path.default(DEFAULT_STATE_DIR).describe('where lotusctl keeps its state, locks and backups'),
       })
       .prefault({}),
     services: z
@@ -238,3 +288,5 @@ export type MonitorSpec = z.output<typeof monitorSchema>;
 export type KeepAliveSpec = z.output<typeof keepAliveSchema>;
 export type LimitsSpec = z.output<typeof limitsSchema>;
 export type HealthSpec = z.output<typeof healthSchema>;
+export type NotifySpec = z.output<typeof notifySchema>;
+export type NotifyTargetSpec = z.output<typeof notifyTargetSchema>;

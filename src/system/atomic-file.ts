@@ -66,7 +66,7 @@ export { parseTempName };
  * before the name appears (written to a temporary file, then hard-linked into place), so a reader, or a crash,
  * never leaves an empty or half-written file at `path`. Where hard links are not supported, falls back to O_EXCL.
  */
-export function createExclusive(path: string, data: string, mode: number): boolean {
+export function createExclusive(path: string, data: string | Uint8Array, mode: number): boolean {
   const tmp = tempPathFor(path);
   let fd: number | undefined;
   try {
@@ -92,7 +92,7 @@ export function createExclusive(path: string, data: string, mode: number): boole
 }
 
 // No hard links (some network and FAT volumes): O_EXCL, removing the file again if the write fails.
-function createWithOExcl(path: string, data: string, mode: number): boolean {
+function createWithOExcl(path: string, data: string | Uint8Array, mode: number): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'wx', mode);
@@ -111,6 +111,21 @@ function createWithOExcl(path: string, data: string, mode: number): boolean {
   }
   closeSync(fd);
   return true;
+}
+
+/**
+ * createExclusive for a file a person asked for (lotusctl init): throws `fs.exists` when `path` exists (it is never
+ * replaced) and `fs.write-failed` otherwise, and makes the new name durable (the folder is fsynced).
+ */
+export function createFileExclusive(path: string, data: string | Uint8Array, opts: { mode: number }): void {
+  let created: boolean;
+  try {
+    created = createExclusive(path, data, opts.mode);
+  } catch (e) {
+    throw writeError(path, e, opts);
+  }
+  if (!created) throw new LotusctlError('fs.exists', `${path} exists; it was not replaced`, { hint: 'move it aside, or choose another path' });
+  fsyncDirectory(dirname(path));
 }
 
 /**

@@ -31,6 +31,15 @@ export function which(name: string, env: NodeJS.ProcessEnv = process.env): strin
   return null;
 }
 
+/** Where launchd finds a bare program name: its own search path only (specs/launchd-behaviour.md §1), or null. */
+export function launchdWhich(name: string, searchPath: readonly string[]): string | null {
+  for (const d of searchPath) {
+    const p = resolve(d, name);
+    if (isExecutable(p)) return p;
+  }
+  return null;
+}
+
 type SecretRead = { value: string; mode: number } | { problem: SecretProblem };
 
 /** A secret file's value (one trailing newline trimmed), or why it cannot be used; never its content in the words. */

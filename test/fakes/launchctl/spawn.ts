@@ -155,7 +155,9 @@ export function prepareSpawn(def: JobDefinition, domain: Domain): PrepareResult 
       continue;
     }
     try {
-      const fd = openSync(path, flags, 0o666);
+      // launchd chdirs to WorkingDirectory before opening these (job_setup_attributes in Apple's open-source
+      // launchd_core_logic.c), so a relative path is relative to the working directory.
+      const fd = openSync(resolve(cwd, path), flags, 0o666);
       fds.push(fd);
       stdio.push(fd);
     } catch (e) {
