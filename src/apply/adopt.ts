@@ -24,6 +24,8 @@ export interface AdoptResult {
   /** Backups of the original plists, by label. */
   readonly backups: Readonly<Record<string, string>>;
   readonly secretFiles: readonly string[];
+  /** Set when the state lock of a dead lotusctl was taken over: the one line to show. */
+  readonly tookOverLock?: string;
 }
 
 function fail(code: string, message: string, hint: string): LotusctlError {
@@ -92,7 +94,7 @@ export async function adoptImport(plan: ImportPlanResult, o: AdoptOptions): Prom
       const m = readManifest(plan.stateDir);
       writeManifest(plan.stateDir, { ...m, jobs: { ...m.jobs, ...Object.fromEntries(records.map((r) => [r.label, r])) } });
     }
-    return { backups, secretFiles };
+    return { backups, secretFiles, ...(lock.tookOver ? { tookOverLock: lock.tookOver.message } : {}) };
   } finally {
     await lock.release();
   }
