@@ -10,6 +10,8 @@ import { actForOperator, actingUser } from './system/host.js';
 import { Launchctl } from './system/launchctl.js';
 import { loadSpec as loadSpecFile, requireValid, type LoadedSpec, type LoadOptions } from './system/load-spec.js';
 import { resolveLaunchctlBinary } from './system/platform.js';
+import { posix } from 'node:path';
+import { resolvePath } from './spec/paths.js';
 
 export type { LoadedSpec, LoadOptions, Plan, ApplyResult, ApplyHooks };
 export { requireValid };
@@ -58,7 +60,11 @@ async function planMode(spec: LoadedSpec | string, mode: 'apply' | 'destroy', op
   const loaded = requireValid(typeof spec === 'string' ? loadSpec(spec) : spec);
   refuseAgentsAsRoot(loaded.desired.jobs, loaded.host.acting ?? 'user');
   const lc = opts.launchctl ?? defaultLaunchctl();
-  const actual = await observe(loaded.desired, lc);
+  // The report folder is written by the monitor with atomic writes: look there for crash leftovers too.
+  // Resolved as report/index.ts does, without loading the report code into plan.
+  const r = loaded.spec.monitor?.reports;
+  const reports = r ? [resolvePath(r.dir, loaded.host.home, posix.dirname(loaded.host.specPath))] : [];
+  const actual = await observe(loaded.desired, lc, { extraFolders: reports });
   return diff(loaded.desired, actual, {
     mode, now: (opts.now ?? new Date()).toISOString(), specPath: safeRealpath(loaded.path),
     ...(opts.targets && opts.targets.length > 0 ? { targets: opts.targets } : {}),

@@ -1,6 +1,6 @@
 // `lotusctl import`, the effects: secret files, the plists (in lotusctl's form, at lotusctl's path), lotus.yaml and
 // state.json, under the state lock. It never runs launchctl: adopting a job must not restart it.
-import { mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ManagedRecord } from '../model/actual.js';
 import { LotusctlError } from '../model/errors.js';
@@ -10,6 +10,7 @@ import { errnoCode, readFileIfExists, writeFileAtomic } from '../system/atomic-f
 import { backupFile } from '../system/backups.js';
 import { acquireLock } from '../system/lock.js';
 import { readManifest, writeManifest } from '../system/manifest.js';
+import { makeDirs } from '../system/ownership.js';
 
 export interface AdoptOptions {
   readonly specPath: string;
@@ -24,6 +25,8 @@ export interface AdoptResult {
   /** Backups of the original plists, by label. */
   readonly backups: Readonly<Record<string, string>>;
   readonly secretFiles: readonly string[];
+  /** Set when the state lock of a dead lotusctl was taken over: the one line to show. */
+  readonly tookOverLock?: string;
 }
 
 function fail(code: string, message: string, hint: string): LotusctlError {
@@ -56,7 +59,7 @@ export async function adoptImport(plan: ImportPlanResult, o: AdoptOptions): Prom
     const secretFiles: string[] = [];
     for (const j of plan.jobs) {
       for (const s of j.imported.secrets) {
-        mkdirSync(dirname(s.path), { recursive: true, mode: 0o700 });
+        makeDirs(dirname(s.path), 0o700);
         writeFileAtomic(s.path, `${s.value}\n`, { mode: 0o600 });
         secretFiles.push(s.path);
       }
@@ -69,7 +72,7 @@ export async function adoptImport(plan: ImportPlanResult, o: AdoptOptions): Prom
       const b = backupFile(plan.stateDir, j.imported.label, j.source.sourcePath, o.now ? { now: o.now } : {});
       if (b) backups[j.imported.label] = b;
       // A job loaded from elsewhere may be the first agent of this user: ~/Library/LaunchAgents may not exist yet.
-      mkdirSync(dirname(j.desired.plistPath), { recursive: true, mode: 0o755 });
+      makeDirs(dirname(j.desired.plistPath), 0o755);
       // lotusctl's rendering, as apply would write it; where launchd's loaded copy differs, plan shows the reload.
       const bytes = Buffer.from(j.desired.plistText);
       writeFileAtomic(j.desired.plistPath, bytes, { mode: j.desired.plistMode });
@@ -92,7 +95,7 @@ export async function adoptImport(plan: ImportPlanResult, o: AdoptOptions): Prom
       const m = readManifest(plan.stateDir);
       writeManifest(plan.stateDir, { ...m, jobs: { ...m.jobs, ...Object.fromEntries(records.map((r) => [r.label, r])) } });
     }
-    return { backups, secretFiles };
+    return { backups, secretFiles, ...(lock.tookOver ? { tookOverLock: lock.tookOver.message } : {}) };
   } finally {
     await lock.release();
   }

@@ -8,6 +8,7 @@ import { acquireLock } from '../system/lock.js';
 import { readManifest, writeManifest } from '../system/manifest.js';
 import { noHooks, type ApplyHooks } from './events.js';
 import { executeStep, StepFailed } from './execute-step.js';
+import { beginStep, cleanUpAfterCrashes, clearFinishedEntries, endStep, priorEntries } from './recovery.js';
 import { realClock, type Clock } from './readiness.js';
 
 export interface ApplyOptions {
@@ -30,8 +31,10 @@ export interface ApplyResult {
 
 /**
  * Execute exactly the plan: under the state lock, after checking the machine still matches what the plan saw.
- * Steps run in plan order (dependencies first); a failure rolls that service back and stops, so nothing that
- * depends on it starts. The manifest records each service as soon as its step succeeds.
+ * A lock left by a dead lotusctl is taken over, and temporary files of crashed runs are removed first, then (once the
+ * plan is proven current) the journal entries it found with nothing left to do; each is said as a `note` event. Steps run in plan order (dependencies first); a failure rolls that service back and stops, so
+ * nothing that depends on it starts. Each step is journaled before its first effect; the manifest records each
+ * service as soon as its step succeeds, and then the journal entry is cleared.
  */
 export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyResult> {
   const hooks = opts.hooks ?? noHooks;
@@ -43,17 +46,24 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
       hint: 'run it with sudo, or use domain: gui or user for a per-user agent; nothing was changed',
     });
   }
-  const lock = await acquireLock(plan.stateDir, opts.command ?? `lotusctl ${plan.mode}`, opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {});
+  const command = opts.command ?? `lotusctl ${plan.mode}`;
+  const lock = await acquireLock(plan.stateDir, command, opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {});
   try {
+    const note = (message: string) => hooks.onEvent({ type: 'note', message });
+    if (lock.tookOver) note(lock.tookOver.message);
+    await cleanUpAfterCrashes(plan, note);
     const now = await observeScope(plan.stateDir, plan.observed, opts.launchctl);
     if (fingerprint(now) !== plan.fingerprint) {
       throw new LotusctlError('plan.stale', 'the plan is stale: the machine changed since it was made', {
         hint: 'run lotusctl plan again (and save it with --out), then apply the new plan',
       });
     }
-    hooks.onEvent({ type: 'start', steps: plan.steps.length, changes: changeCount(plan.summary) });
+    // Entries of steps that were carried out (or need nothing more) go once the plan proved to be current.
+    clearFinishedEntries(plan, note);
+    if (plan.steps.length > 0) hooks.onEvent({ type: 'start', steps: plan.steps.length, changes: changeCount(plan.summary) });
     const services: ApplyResult['services'][number][] = [];
     let manifest: Manifest = readManifest(plan.stateDir);
+    const prior = priorEntries(plan.stateDir);
     for (const step of plan.steps) {
       if (opts.signal?.aborted) {
         const remaining = plan.steps.slice(plan.steps.indexOf(step)).map((s) => s.service);
@@ -62,7 +72,10 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
         });
       }
       hooks.onEvent({ type: 'step-start', service: step.service, label: step.label, title: title(step) });
+      let began = false;
       try {
+        beginStep(plan.stateDir, step, plan, manifest, { lockId: lock.info.id, command, startedAt: new Date(clock.now()).toISOString() });
+        began = true;
         const r = await executeStep(step, {
           lc: opts.launchctl, clock, stateDir: plan.stateDir,
           progress: (message) => hooks.onEvent({ type: 'step-progress', service: step.service, message }),
@@ -70,8 +83,11 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
         services.push({ service: step.service, ...(r.pid !== undefined ? { pid: r.pid } : {}), done: r.done });
         manifest = record(manifest, step, plan, clock, r.limitsInEffect);
         writeManifest(plan.stateDir, manifest);
+        endStep(plan.stateDir, step, { ok: true });
         hooks.onEvent({ type: 'step-done', service: step.service, message: doneMessage(step, r.pid, r.done) });
       } catch (e) {
+        // Rolled back in full: the machine is as the step found it, so the journal goes back to what it said before.
+        if (began && e instanceof StepFailed && e.failedUndo.length === 0) endStep(plan.stateDir, step, { ok: false, prior });
         hooks.onEvent({ type: 'step-failed', service: step.service, message: (e as Error).message });
         if (e instanceof StepFailed) {
           for (const u of e.undone) hooks.onEvent({ type: 'rollback', service: step.service, message: u, ok: true });
@@ -84,7 +100,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
         throw e;
       }
     }
-    hooks.onEvent({ type: 'done', applied: plan.steps.length });
+    if (plan.steps.length > 0) hooks.onEvent({ type: 'done', applied: plan.steps.length });
     return { applied: plan.steps.length, services };
   } finally {
     await lock.release();

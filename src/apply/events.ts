@@ -7,7 +7,9 @@ export type ApplyEvent =
   | { readonly type: 'step-done'; readonly service: string; readonly message: string }
   | { readonly type: 'step-failed'; readonly service: string; readonly message: string }
   | { readonly type: 'rollback'; readonly service: string; readonly message: string; readonly ok: boolean }
-  | { readonly type: 'done'; readonly applied: number };
+  | { readonly type: 'done'; readonly applied: number }
+  /** One line about the run itself, e.g. a stale lock taken over or a crashed run's temporary file removed. */
+  | { readonly type: 'note'; readonly message: string };
 
 export interface ApplyHooks {
   onEvent(e: ApplyEvent): void;

@@ -49,6 +49,7 @@ export async function restartService(desired: DesiredState, name: string, opts: 
   const clock = opts.clock ?? realClock;
   const lock = await acquireLock(desired.stateDir, opts.command ?? `lotusctl restart ${name}`, opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {});
   try {
+    if (lock.tookOver) progress(lock.tookOver.message);
     const record = readManifest(desired.stateDir).jobs[job.label];
     const mine = record !== undefined && (record.owner === undefined || owns(desired.owner, record));
     if (!record || !mine || record.state !== 'running') {

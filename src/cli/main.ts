@@ -7,13 +7,15 @@ import { interrupt } from './interrupt.js';
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // During apply, the first Ctrl-C (or SIGTERM) lets the running step finish, then stops cleanly and releases the lock;
-// otherwise, or the second time, exit at once (the process 'exit' handler still removes a held lock).
+// otherwise, or the second time, exit at once (the process 'exit' handler still removes a held lock). SIGTERM comes
+// from a process manager (launchd, a provisioning script), not a keyboard: its message does not mention Ctrl-C.
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    if (interrupt.quiet && !interrupt.controller.signal.aborted) return void interrupt.controller.abort();
+    if (interrupt.quiet && !interrupt.controller.signal.aborted) return void interrupt.controller.abort(sig);
     if (!interrupt.graceful || interrupt.controller.signal.aborted) process.exit(130);
-    process.stderr.write(`\nlotusctl: ${sig} received; finishing the current step (press Ctrl-C again to stop now)\n`);
-    interrupt.controller.abort();
+    const then = sig === 'SIGINT' ? ' (press Ctrl-C again to stop now)' : ', then stopping (a second SIGTERM stops at once)';
+    process.stderr.write(`\nlotusctl: ${sig} received; finishing the current step${then}\n`);
+    interrupt.controller.abort(sig);
   });
 }
 

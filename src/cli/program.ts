@@ -161,7 +161,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
 
   program
     .command('force-unlock <id>')
-    .description('remove the state lock left by a lotusctl process that is gone')
+    .description('remove a state lock lotusctl cannot prove dead (taken on another host, or on a network volume)')
     .addOption(fileOption())
     .option('--state-dir <dir>', 'the state folder (default: defaults.state_dir of the spec)')
     .action(function (this: Command, id: string) {
@@ -179,13 +179,21 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .addOption(fileOption())
     .option('--schedule <schedule>', 'a duration ("30s") or a cron expression; default: monitor.schedule')
     .option('--once', 'run one probe round and exit (0: done, 1: could not)')
+    .option('--json', 'JSON lines even on a terminal (always without one, e.g. under launchd)')
     .action(function (this: Command) {
-      const flags = this.opts<{ file: string; schedule?: string; once?: boolean }>();
-      return run(async () => {
-        // launchd stops the job with SIGTERM: finish the round in flight, then exit 0.
+      const flags = this.opts<{ file: string; schedule?: string; once?: boolean; json?: boolean }>();
+      return run(async (o) => {
+        // launchd stops the job with SIGTERM: finish the round in flight, then exit 0; the monitor logs it, not stderr.
         interrupt.graceful = true;
+        interrupt.quiet = true;
         const { runMonitor } = await import('../monitor/loop.js');
-        return runMonitor({ file: flags.file, ...(flags.schedule ? { schedule: flags.schedule } : {}), ...(flags.once ? { once: true } : {}), ...(signal ? { signal } : {}) });
+        // On a terminal, the lines `lotusctl logs --monitor` shows; JSON lines otherwise (launchd's log file, pipes).
+        const { renderMonitorLine } = await import('../render/log-lines.js');
+        const human = o.isTTY && !flags.json;
+        return runMonitor({
+          file: flags.file, ...(flags.schedule ? { schedule: flags.schedule } : {}), ...(flags.once ? { once: true } : {}), ...(signal ? { signal } : {}),
+          ...(human ? { log: (line: string) => o.out(renderMonitorLine(line, o.colors)) } : {}),
+        });
       })();
     });
 

@@ -28,8 +28,9 @@ export async function runWithProgress<T>(plan: Plan, o: Output, json: boolean, w
   // listr2 only on a terminal: JSON and plain-line runs (scripts, CI) never load it.
   const { Listr } = await import('listr2');
   const steps = new Map(plan.steps.map((s) => [s.service, deferred()] as const));
-  // listr2 writes to the terminal itself, past Output's filter: what it shows is escaped here.
-  const list = new Listr(plan.steps.map((s) => ({
+  // listr2 writes to the terminal itself, past Output's filter: what it shows is escaped here. The list starts with
+  // the first step; notes before it (a lock taken over, leftovers removed) are plain lines.
+  const makeList = () => new Listr(plan.steps.map((s) => ({
     title: escapeControls(s.service),
     task: async (_ctx: unknown, task: { output: string; title: string; skip(m: string): void }) => {
       const d = steps.get(s.service) as Deferred;
@@ -38,12 +39,15 @@ export async function runWithProgress<T>(plan: Plan, o: Output, json: boolean, w
       if (d.skipped) task.skip(`${escapeControls(s.service)}: not attempted`);
     },
   })), { concurrent: false, exitOnError: false, rendererOptions: { collapseSubtasks: false } });
-  const shown = list.run().catch(() => undefined);
+  let shown: Promise<unknown> | undefined;
+  const later: string[] = [];
   const failures: string[] = [];
   try {
     const result = await work({
       onEvent: (e) => {
         switch (e.type) {
+          case 'note': if (shown) later.push(e.message); else o.out(e.message); break;
+          case 'start': shown ??= makeList().run().catch(() => undefined); break;
           case 'step-start': steps.get(e.service)?.output(e.title); break;
           case 'step-progress': steps.get(e.service)?.output(e.message); break;
           case 'step-done': {
@@ -65,6 +69,7 @@ export async function runWithProgress<T>(plan: Plan, o: Output, json: boolean, w
       d.resolve();
     }
     await shown;
+    for (const m of later) o.out(m);
   }
 }
 
@@ -81,6 +86,7 @@ function plainLine(e: ApplyEvent): string | undefined {
     case 'step-failed': return `${e.service}: FAILED: ${e.message}`;
     case 'rollback': return `${e.service}: ${e.ok ? 'rolled back' : 'could NOT roll back'}: ${e.message}`;
     case 'done': return undefined;
+    case 'note': return e.message;
     default: {
       const never: never = e;
       return String(never);

@@ -112,14 +112,65 @@ export interface Manifest {
   readonly jobs: Readonly<Record<string, ManagedRecord>>;
 }
 
+/**
+ * A step lotusctl began and did not finish (its journal entry, state_dir/journal/<label>.json): written before the
+ * step's first effect, cleared after its manifest write. Whatever the step wrote is lotusctl's own, not drift.
+ */
+export interface InterruptedStep {
+  readonly label: string;
+  readonly service: string;
+  readonly kind: 'service' | 'monitor';
+  readonly domain: DomainTarget;
+  readonly plistPath: string;
+  readonly target: 'running' | 'stopped' | 'absent';
+  /** The spec whose apply began the step: only that spec finishes it (another spec's plan leaves it alone). */
+  readonly owner: SpecOwner;
+  /** A moving job's old place (JobStep.from): the step may have left it half-done too. */
+  readonly from?: { readonly label: string; readonly domain: DomainTarget; readonly plistPath: string };
+  /** sha256 of the plist the step writes; absent when it removes the job or keeps the file. */
+  readonly digest?: string;
+  /** What the manifest recorded before the step; absent when the job was new. */
+  readonly previous?: { readonly digest: string; readonly state: 'running' | 'stopped' };
+  /** sha256 of the plist on disk when the step began (it may be an earlier interrupted step's); absent when none. */
+  readonly onDiskDigest?: string;
+  readonly sensitiveKeys: readonly string[];
+  /** The lotusctl command line and pid that began it, and when. */
+  readonly command: string;
+  readonly pid: number;
+  readonly startedAt: string;
+  /** The entry's file (for clean-up once nothing is left to do for it). */
+  readonly path: string;
+  /** True while that run still holds the state lock (a plan made during an apply); false once it is gone. */
+  readonly inProgress: boolean;
+}
+
+/** Something an earlier lotusctl run left that apply cleans up (or, for a lock that cannot be proven dead, a person). */
+export interface Leftover {
+  /**
+   * temp-file: removed by apply; stale-lock: its holder is proven gone, apply takes it over; journal-entry: the
+   * journal entry of a step that was carried out (or has nothing left to do), removed by apply; unproven-lock: a
+   * person decides (force-unlock).
+   */
+  readonly kind: 'temp-file' | 'stale-lock' | 'journal-entry' | 'unproven-lock';
+  readonly path: string;
+  /** The pid that left it (0 when unknown). */
+  readonly pid: number;
+  /** For people, e.g. "temporary file of lotusctl pid 4242, which is no longer running". */
+  readonly message: string;
+}
+
 /** Everything observe read. Jobs are keyed by `jobKey` (domain and label: the same label may be looked at in two domains). */
 export interface ActualState {
   readonly jobs: Readonly<Record<string, ActualJob>>;
   readonly manifest: Manifest;
   /** Folders the desired state needs, and whether each exists. */
   readonly directories: Readonly<Record<string, boolean>>;
-  /** For each spec path the manifest names as an owner: whether that file still exists (a moved or deleted spec). */
+  /** For each spec path the manifest (or the journal) names as an owner: whether that file still exists (a moved or deleted spec). */
   readonly specs?: Readonly<Record<string, boolean>>;
+  /** Steps an earlier apply began and did not finish (its journal); absent or [] when there are none. */
+  readonly interrupted?: readonly InterruptedStep[];
+  /** What earlier crashed runs left (read by observe for plan and drift; apply cleans them first, so not fingerprinted). */
+  readonly leftovers?: readonly Leftover[];
 }
 
 /** The key of a job in ActualState.jobs: its service target, e.g. `gui/501/com.lotusctl.daemon`. */

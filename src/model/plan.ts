@@ -1,4 +1,5 @@
 import type { DomainTarget } from '../launchd/domain.js';
+import type { Leftover } from './actual.js';
 import type { DesiredJob, JobWatch, SpecOwner } from './desired.js';
 
 /**
@@ -58,12 +59,16 @@ export interface Change {
   readonly sensitive?: Readonly<Record<string, 'changed' | 'unchanged' | 'added' | 'removed'>>;
 }
 
-/** Something changed outside lotusctl since its last apply. Display only. */
+/**
+ * Something changed since lotusctl's last apply. Display only. `interrupted-apply`: a lotusctl run began a step
+ * and died before recording it (its journal says what it wrote, so that is not blamed on anyone else);
+ * `apply-in-progress`: a running apply is changing it now. Every other kind happened outside lotusctl.
+ */
 export interface Drift {
   readonly service: string;
   readonly label: string;
   readonly kind: 'plist-edited' | 'plist-missing' | 'plist-mode' | 'job-unloaded' | 'job-disabled' | 'job-enabled' | 'job-not-running' | 'job-unknown'
-    | 'job-loaded' | 'limits-differ' | 'loaded-differs' | 'program-missing';
+    | 'job-loaded' | 'limits-differ' | 'loaded-differs' | 'program-missing' | 'interrupted-apply' | 'apply-in-progress';
   /** What happened, for people; it does not repeat the service or label (views show them next to it). */
   readonly message: string;
 }
@@ -159,6 +164,11 @@ export interface Plan {
   /** The latest apply recorded for this spec's jobs; absent when nothing of this spec was ever applied here. */
   readonly lastAppliedAt?: string;
   readonly createdAt: string;
+  /**
+   * What earlier crashed lotusctl runs left (stale lock, temporary files, journal entries with nothing left to do);
+   * apply cleans up all but unproven locks. Not counted as changes: no resource changes.
+   */
+  readonly leftovers?: readonly Leftover[];
 }
 
 /** Changes apply would make: the one number behind "No changes", the exit code and apply's progress. */
@@ -170,4 +180,4 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);
 }
 
-export type { DesiredJob };
+export type { DesiredJob, Leftover };

@@ -15,7 +15,8 @@ import { MAX_INTERVAL_MS } from '../spec/bounds.js';
 import { formatDuration, parseDuration } from '../spec/units.js';
 import { Launchctl } from '../system/launchctl.js';
 import { loadSpec } from '../system/load-spec.js';
-import { readLock } from '../system/lock.js';
+import { findTempLeftovers, managedFolders, removeTempLeftover } from '../system/leftovers.js';
+import { describeLockStatus, lockStatus } from '../system/lock.js';
 import { resolveLaunchctlBinary } from '../system/platform.js';
 import { writeHealthReport } from '../system/report-files.js';
 import { readManifest } from '../system/manifest.js';
@@ -121,13 +122,48 @@ class SpecSource {
   }
 }
 
-function applyLockHolder(stateDir: string): string | undefined {
+/**
+ * Who holds the state lock, when restarts must wait for it: a live holder, or one that cannot be proven gone (another
+ * host, a corrupt lock file). A lock whose holder is proven dead (a crashed apply) holds nothing back; it is logged
+ * once per lock, and the next apply takes it over.
+ */
+async function applyLockHolder(stateDir: string, d: Pick<TickDeps, 'log' | 'staleLocks'>): Promise<string | undefined> {
   try {
-    const l = readLock(stateDir);
-    return l === undefined ? undefined : `${l.command} pid ${l.pid} since ${l.since}`;
+    const s = await lockStatus(stateDir);
+    if (s === undefined) return undefined;
+    if (s.liveness.verdict === 'dead') {
+      if (!d.staleLocks.has(s.holder.id)) {
+        d.staleLocks.add(s.holder.id);
+        d.log('warn', 'stale-lock', `${describeLockStatus(s)}: it holds no restarts back; the next apply takes it over`, {
+          lock_id: s.holder.id, pid: s.holder.pid, command: s.holder.command,
+        });
+      }
+      return undefined;
+    }
+    const who = `${s.holder.command} pid ${s.holder.pid} since ${s.holder.since}`;
+    return s.liveness.verdict === 'alive' ? who : `${who}, which may be stale: ${s.liveness.why}; lotusctl force-unlock ${s.holder.id} if no lotusctl runs`;
   } catch (e) {
     // An unreadable lock may still be held: act as if it were.
     return `unreadable lock: ${(e as Error).message}`;
+  }
+}
+
+/** Removes temporary files crashed lotusctl runs left in the folders the monitor and apply write. Never throws. */
+async function cleanLeftovers(good: GoodSpec, log: Logger): Promise<void> {
+  try {
+    // The applied jobs' plists (state.json) and the working copy's: either may be where an apply crashed.
+    const recorded = Object.values(readManifest(good.stateDir).jobs).map((r) => r.plistPath);
+    const folders = managedFolders(good.stateDir, [...recorded, ...good.jobs.map((j) => j.plistPath)], good.reports ? [good.reports.dir] : []);
+    for (const l of await findTempLeftovers(folders)) {
+      const what = l.message.replace(/; apply removes it$/, '');
+      try {
+        if (removeTempLeftover(l)) log('info', 'cleanup', `removed ${l.path}, a ${what}`, { path: l.path, pid: l.pid });
+      } catch (e) {
+        log('warn', 'cleanup-failed', `could not remove ${l.path}, a ${what}: ${(e as Error).message}`, { path: l.path, pid: l.pid });
+      }
+    }
+  } catch (e) {
+    log('warn', 'cleanup-failed', `could not look for leftovers of crashed runs: ${(e as Error).message}`);
   }
 }
 
@@ -138,6 +174,8 @@ interface TickDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly probeTimeoutMs: number;
+  /** Ids of stale locks already logged. */
+  readonly staleLocks: Set<string>;
 }
 
 /** One reconcile pass over every service the spec wants running. Throws only on a bug or an unwritable state dir. */
@@ -150,7 +188,7 @@ async function tick(d: TickDeps): Promise<TickOutcome> {
   const jobs = applied.jobs;
   const remembered = readMonitorState(good.stateDir);
   if (remembered.problem) d.log('error', 'state-reset', remembered.problem);
-  const applyLock = applyLockHolder(good.stateDir);
+  const applyLock = await applyLockHolder(good.stateDir, d);
 
   const observations = await Promise.all(jobs.map((job) =>
     probeService(job, d.lc, { apiTimeoutMs: d.probeTimeoutMs, now: () => d.clock.now(), ...(applyLock !== undefined ? { applyLock } : {}) })));
@@ -326,7 +364,11 @@ export async function runMonitor(opts: MonitorRunOptions): Promise<number> {
   const log = makeLogger(opts.log ?? ((line) => process.stdout.write(`${line}\n`)), clock);
   const deps: TickDeps = {
     file: opts.file, specs: new SpecSource(opts.file, log), lc: opts.launchctl ?? defaultLaunchctl(), clock, log, probeTimeoutMs: opts.probeTimeoutMs ?? 3000,
+    staleLocks: new Set(),
   };
+  // Every run cleans what its crashed predecessors (or a crashed apply) left, once, before the first tick.
+  const first = deps.specs.load().spec;
+  if (first) await cleanLeftovers(first, log);
   const safeTick = async (): Promise<TickOutcome | undefined> => {
     try {
       return await tick(deps);
@@ -338,11 +380,7 @@ export async function runMonitor(opts: MonitorRunOptions): Promise<number> {
   if (opts.once) return (await safeTick())?.ok ? 0 : 1;
 
   // The schedule is fixed for the life of the process: the plist passes it, and a change reloads the job.
-  let scheduleText = opts.schedule;
-  if (scheduleText === undefined) {
-    const first = deps.specs.load().spec;
-    scheduleText = first?.spec.monitor?.schedule ?? DEFAULT_SCHEDULE;
-  }
+  const scheduleText = opts.schedule ?? first?.spec.monitor?.schedule ?? DEFAULT_SCHEDULE;
   const schedule = parseSchedule(scheduleText);
   if (opts.signal?.aborted) return 0;
 
@@ -367,6 +405,10 @@ export async function runMonitor(opts: MonitorRunOptions): Promise<number> {
     else opts.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   stopTimer();
+  const why = opts.signal?.reason;
+  if (why === 'SIGTERM' || why === 'SIGINT') {
+    log('info', 'monitor-stopping', `${why} received; finishing the probe round and report in flight, then stopping`, { signal: why });
+  }
   const reportDone = reports.close();
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.all([inFlight, reportDone]), new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);

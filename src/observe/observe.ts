@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { jobKey, type ActualFile, type ActualJob, type ActualJobState, type ActualState, type LoadedDefinition } from '../model/actual.js';
+import { jobKey, type ActualFile, type ActualJob, type ActualJobState, type ActualState, type InterruptedStep, type LoadedDefinition } from '../model/actual.js';
 import type { DesiredState, PlistDict } from '../model/desired.js';
 import { basename } from 'node:path';
 import type { ObservedScope } from '../model/plan.js';
@@ -8,7 +8,10 @@ import { parsePlistBytes } from '../launchd/plist-parse.js';
 import type { ServicePrint } from '../launchd/parsers.js';
 import { isLotusctlError } from '../model/errors.js';
 import { sha256 } from '../plan/digest.js';
+import { readJournal } from '../system/journal.js';
 import type { Launchctl } from '../system/launchctl.js';
+import { findLeftovers } from '../system/leftovers.js';
+import { lockStatus } from '../system/lock.js';
 import { readManifest } from '../system/manifest.js';
 import { FileReadError, readFileCapped } from '../system/read-file.js';
 
@@ -81,21 +84,36 @@ async function jobState(lc: Launchctl, t: Target, disabledP: Promise<Record<stri
 }
 
 /**
- * Read what the machine has for every desired job and every job the manifest says lotusctl manages.
+ * Read what the machine has for every desired job and every job the manifest (or an interrupted step) names, and
+ * what earlier crashed runs left (`extraFolders`: other folders lotusctl writes, e.g. the report folder).
  * One print-disabled per domain and one print per job, all run concurrently; read-only.
  */
-export async function observe(desired: DesiredState, lc: Launchctl): Promise<ActualState> {
-  return observeScope(desired.stateDir, { targets: desired.jobs, directories: desired.jobs.flatMap((j) => j.directories) }, lc);
+export async function observe(desired: DesiredState, lc: Launchctl, opts: { extraFolders?: readonly string[] } = {}): Promise<ActualState> {
+  const actual = await observeScope(desired.stateDir, { targets: desired.jobs, directories: desired.jobs.flatMap((j) => j.directories) }, lc);
+  const leftovers = await findLeftovers(desired.stateDir, Object.values(actual.jobs).map((j) => j.plistPath), opts.extraFolders ?? []);
+  return leftovers.length > 0 ? { ...actual, leftovers } : actual;
+}
+
+/** Steps an earlier apply began and did not finish; `inProgress` while the run that began them still holds the lock. */
+async function interruptedSteps(stateDir: string): Promise<InterruptedStep[]> {
+  const entries = readJournal(stateDir);
+  if (entries.length === 0) return [];
+  const lock = await lockStatus(stateDir).catch(() => undefined);
+  return entries.map(({ lockId, ...e }) => ({ ...e, inProgress: lock !== undefined && lock.holder.id === lockId && lock.liveness.verdict !== 'dead' }));
 }
 
 /**
- * Observe a given set of jobs and folders (a saved plan's scope) plus everything the manifest names. A label is
- * observed in every domain it is recorded or wanted in: a job whose domain changed is looked at in both.
+ * Observe a given set of jobs and folders (a saved plan's scope) plus everything the manifest and the journal name.
+ * A label is observed in every domain it is recorded or wanted in: a job whose domain changed is looked at in both.
  */
 export async function observeScope(stateDir: string, scope: ObservedScope, lc: Launchctl): Promise<ActualState> {
   const manifest = readManifest(stateDir);
+  const interrupted = await interruptedSteps(stateDir);
   const targets = new Map<string, Target>();
   for (const m of Object.values(manifest.jobs)) targets.set(jobKey(m), { label: m.label, domain: m.domain, plistPath: m.plistPath });
+  for (const e of interrupted) {
+    for (const t of [e, ...(e.from ? [e.from] : [])]) if (!targets.has(jobKey(t))) targets.set(jobKey(t), { label: t.label, domain: t.domain, plistPath: t.plistPath });
+  }
   for (const j of scope.targets) targets.set(jobKey(j), { label: j.label, domain: j.domain, plistPath: j.plistPath });
 
   const domains = new Map<string, DomainTarget>();
@@ -128,6 +146,6 @@ export async function observeScope(stateDir: string, scope: ObservedScope, lc: L
   for (const d of new Set(scope.directories)) directories[d] = existsSync(d);
   // Whether each owning spec still exists: the records of a spec that moved without a name may be adopted.
   const specs: Record<string, boolean> = {};
-  for (const m of Object.values(manifest.jobs)) if (m.owner) specs[m.owner.spec] = existsSync(m.owner.spec);
-  return { jobs, manifest, directories, specs };
+  for (const o of [...Object.values(manifest.jobs).map((m) => m.owner), ...interrupted.map((e) => e.owner)]) if (o) specs[o.spec] = existsSync(o.spec);
+  return { jobs, manifest, directories, specs, ...(interrupted.length > 0 ? { interrupted } : {}) };
 }

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { jobKey, type ActualJob, type ActualState, type ManagedRecord } from '../model/actual.js';
+import { jobKey, type ActualJob, type ActualState, type InterruptedStep, type Leftover, type ManagedRecord } from '../model/actual.js';
 import type { DesiredJob, DesiredState, PlistDict, SpecOwner } from '../model/desired.js';
 import { LotusctlError } from '../model/errors.js';
 import type { Change, Drift, JobOp, JobStep, JobView, Plan, PlanSummary, PlistView, RecordView } from '../model/plan.js';
@@ -12,7 +12,8 @@ import { maskedPlist } from '../render/masked-plist.js';
 import { deepEqual } from '../render/plan-diff.js';
 import { canonicalJson, sha256 } from './digest.js';
 import { fingerprint } from './fingerprint.js';
-import { assertNotOwnedElsewhere, classifyRecords, ownerText } from './ownership.js';
+import { assertNotOwnedElsewhere, classifyRecords, ownerText, owns } from './ownership.js';
+import { explainInterrupted, isFinished, isOwnFile, journalLeftover, recordOf as entryRecord } from './recovery.js';
 
 export { limitsInEffectDiffer } from '../launchd/loaded-definition.js';
 
@@ -137,6 +138,10 @@ interface Context {
   readonly replace: ReadonlySet<string>;
   readonly adopted: ReadonlyMap<string, string>;
   readonly specName: string;
+  /** This spec's unfinished journal entries, by the labels they touch (their own, and a moving job's old one). */
+  readonly interrupted: ReadonlyMap<string, InterruptedStep>;
+  /** Labels whose record stands in for an interrupted step's job (src/plan/recovery.ts): no record in state.json yet. */
+  readonly synthetic: ReadonlySet<string>;
 }
 
 const recordView = (r: { label: string; domain: ActualJob['domain']; state: 'running' | 'stopped'; owner?: SpecOwner }): RecordView =>
@@ -173,8 +178,13 @@ function planDesired(j: DesiredJob & { state: 'running' | 'stopped' }, r: Manage
   const moved = r !== undefined && (r.label !== j.label || jobKey(r) !== jobKey(j) || r.plistPath !== j.plistPath);
   const old = r && moved ? ctx.at(r) : undefined;
   const drift = r ? driftFor(j.name, old ?? a, r, j.plist, moved ? undefined : j.plistMode) : [];
+  // An interrupted step's plist is lotusctl's own, even before state.json recorded it (and one it did not write is not).
+  const e = ctx.interrupted.get(j.label) ?? (r ? ctx.interrupted.get(r.label) : undefined);
+  const ownFile = e !== undefined && isOwnFile(e, a.file);
+  const synthetic = r !== undefined && ctx.synthetic.has(r.label);
   if (!r) assertNotForeign(j, a);
   else if (moved) assertNotForeign(j, a, r.plistPath);
+  else if (synthetic) assertNotForeign(j, a, ownFile ? a.plistPath : undefined);
 
   const file = a.file;
   const fileDict = file.exists ? file.dict : undefined;
@@ -198,7 +208,9 @@ function planDesired(j: DesiredJob & { state: 'running' | 'stopped' }, r: Manage
     plistAction = write;
     reload = true;
   } else if (!file.exists) {
-    changes.push({ address: addr('plist'), service: j.name, resource: 'plist', action: 'create', reason: r ? 'the plist was removed outside lotusctl' : 'new service', before: null, after, ...(sensitive ? { sensitive } : {}) });
+    const why = e ? (e.target === 'absent' ? 'an interrupted lotusctl run removed it' : 'an interrupted lotusctl run had not written it yet')
+      : r ? 'the plist was removed outside lotusctl' : 'new service';
+    changes.push({ address: addr('plist'), service: j.name, resource: 'plist', action: 'create', reason: why, before: null, after, ...(sensitive ? { sensitive } : {}) });
     plistAction = write;
     reload = true;
   } else if (file.digest !== digest || (file.mode & 0o777) !== j.plistMode) {
@@ -209,6 +221,7 @@ function planDesired(j: DesiredJob & { state: 'running' | 'stopped' }, r: Manage
     } else {
       reload = true;
       reason = file.format === 'invalid' ? `it is not a valid plist${file.problem ? ` (${file.problem})` : ''}`
+        : ownFile && r && file.digest !== r.digest ? 'an interrupted lotusctl run left another version'
         : r && file.digest !== r.digest ? 'the plist was edited outside lotusctl' : 'lotus.yaml changed';
     }
     changes.push({ address: addr('plist'), service: j.name, resource: 'plist', action: 'update', reason, before, after, ...(sensitive ? { sensitive } : {}) });
@@ -245,7 +258,7 @@ function planDesired(j: DesiredJob & { state: 'running' | 'stopped' }, r: Manage
       if (disabled) ops.push('enable');
       ops.push('bootstrap');
       if (moved) jobChange(oldLoaded ? 'replace' : 'create', `${moveWhy}: ${oldLoaded ? `booted out of ${domainTarget(r.domain)}, then ` : ''}bootstrapped into ${domainTarget(j.domain)}`);
-      else jobChange('create', r ? 'the job was unloaded outside lotusctl' : 'new service');
+      else jobChange('create', e ? 'an interrupted lotusctl run left it unloaded' : r ? 'the job was unloaded outside lotusctl' : 'new service');
     } else if (reload || limits.length > 0 || differs.length > 0 || forced) {
       ops.push('bootout');
       if (disabled) ops.push('enable');
@@ -288,12 +301,13 @@ function planDesired(j: DesiredJob & { state: 'running' | 'stopped' }, r: Manage
   const sameSet = (x: readonly string[], y: readonly string[]) => canonicalJson([...x].sort()) === canonicalJson([...y].sort());
   const adopted = r ? ctx.adopted.get(r.label) : undefined;
   const ownerCurrent = r?.owner !== undefined && canonicalJson(r.owner) === canonicalJson(ctx.desired.owner) && adopted === undefined;
-  const recordCurrent = r !== undefined && ownerCurrent && !moved && r.name === j.name && r.kind === j.kind && r.digest === digest && r.state === target
+  const recordCurrent = r !== undefined && !synthetic && ownerCurrent && !moved && r.name === j.name && r.kind === j.kind && r.digest === digest && r.state === target
     && canonicalJson(r.watch ?? null) === canonicalJson(j.watch) && sameSet(r.sensitiveKeys, j.sensitiveKeys);
   const acts = changes.some((c) => c.action !== 'no-op') || missingDirs || fromOps.length > 0;
   if (!recordCurrent && !acts) {
     const next = { label: j.label, domain: j.domain, state: target, owner: ctx.desired.owner };
-    const why = !r ? `lotusctl has no record of this job, but its plist and job already match ${ctx.specName}: it is recorded as managed; nothing on the machine changes`
+    const why = e ? `an interrupted lotusctl run had done this but not recorded it: it is recorded in state.json; nothing on the machine changes`
+      : !r ? `lotusctl has no record of this job, but its plist and job already match ${ctx.specName}: it is recorded as managed; nothing on the machine changes`
       : [
           adopted ?? (!ownerCurrent ? `the spec's identity changed (${ownerText(r.owner)} -> ${ownerText(ctx.desired.owner)})` : ''),
           r.state !== target ? `the job is already ${target}` : '',
@@ -302,7 +316,8 @@ function planDesired(j: DesiredJob & { state: 'running' | 'stopped' }, r: Manage
           r.name !== j.name ? `the service was renamed from ${r.name}` : '',
           !sameSet(r.sensitiveKeys, j.sensitiveKeys) ? 'which environment variables are secret changed' : '',
         ].filter(Boolean).join('; ') || 'state.json is brought up to date';
-    changes.push({ address: addr('record'), service: j.name, resource: 'record', action: r ? 'update' : 'create', reason: why, before: r ? recordView(r) : null, after: recordView(next) });
+    const prev = synthetic ? undefined : r;
+    changes.push({ address: addr('record'), service: j.name, resource: 'record', action: prev ? 'update' : 'create', reason: why, before: prev ? recordView(prev) : null, after: recordView(next) });
   }
 
   const needStep = acts || ops.length > 0 || plistAction.action !== 'keep' || !recordCurrent;
@@ -326,8 +341,12 @@ function planDesired(j: DesiredJob & { state: 'running' | 'stopped' }, r: Manage
   return { changes, drift, ...(step ? { step } : {}) };
 }
 
-/** Remove a job lotusctl manages, from where state.json recorded it. `reason` '' when the action says it all (destroy). */
-function planRemoval(m: ManagedRecord, a: ActualJob, reason: string, drift: Drift[]): JobPlan {
+/**
+ * Remove a job lotusctl manages, from where state.json recorded it. `reason` '' when the action says it all (destroy).
+ * `synthetic`: the record stands in for an interrupted step's job, which state.json never recorded: with nothing of
+ * it on the machine there is nothing to do (not even a record to drop).
+ */
+function planRemoval(m: ManagedRecord, a: ActualJob, reason: string, drift: Drift[], synthetic = false): JobPlan {
   const changes: Change[] = [];
   const ops: JobOp[] = [];
   const loaded = loadedOf(a);
@@ -344,6 +363,7 @@ function planRemoval(m: ManagedRecord, a: ActualJob, reason: string, drift: Drif
       before: plistView(a.plistPath, a.file.dict, a.file.mode, m.sensitiveKeys), after: null,
     });
   }
+  if (changes.length === 0 && synthetic) return { changes, drift: [] };
   if (changes.length === 0) {
     changes.push({ address: `${m.name}.record`, service: m.name, resource: 'record', action: 'delete', reason: [reason, 'its plist and job are already gone: only the record in state.json is dropped'].filter(Boolean).join('; '), before: recordView(m), after: null });
   }
@@ -391,13 +411,28 @@ export function diff(desired: DesiredState, actual: ActualState, opts: DiffOptio
     if (destroy || j.state !== 'running') throw new LotusctlError('plan.replace-not-running', `--replace ${n}: ${destroy ? 'destroy removes it anyway' : `its state is ${j.state}, so there is no job to reload`}`, { hint: 'replace only services whose state is running' });
     if (!inScope(n)) throw new LotusctlError('plan.replace-out-of-scope', `--replace ${n}: not within --target ${opts.targets?.join(', ')}`, { hint: `add --target ${n}` });
   }
-  const own = classifyRecords(actual.manifest, desired, actual.specs ?? {});
+  // Journal entries (src/plan/recovery.ts): a finished step leaves only its entry to clear; an unfinished one whose
+  // job state.json does not record yet stands in for its record, so it is owned, paired and finished like any job.
+  const entries = actual.interrupted ?? [];
+  const recorded = actual.manifest.jobs;
+  const finished = entries.filter((e) => !e.inProgress && isFinished(e, recorded[e.label]));
+  const open = entries.filter((e) => !finished.includes(e));
+  const standIns = open.filter((e) => !recorded[e.label] && !(e.from && recorded[e.from.label]));
+  const manifest = standIns.length === 0 ? actual.manifest
+    : { ...actual.manifest, jobs: { ...recorded, ...Object.fromEntries(standIns.map((e) => [e.label, entryRecord(e)])) } };
+  const own = classifyRecords(manifest, desired, actual.specs ?? {});
+  const synthetic = new Set(standIns.map((e) => e.label).filter((l) => own.mine.has(l)));
+  // Another spec's entries are its own to finish; entries of this spec's jobs are found by the labels they touch.
+  const mineOpen = open.filter((e) => own.mine.has(e.label) || (e.from !== undefined && own.mine.has(e.from.label) && !own.others.has(e.label)));
+  const interrupted = new Map<string, InterruptedStep>();
+  for (const e of mineOpen) for (const l of [e.label, ...(e.from ? [e.from.label] : [])]) if (!interrupted.has(l)) interrupted.set(l, e);
   const specName = opts.specPath ? posix.basename(opts.specPath) : 'lotus.yaml';
   // observe looks at every wanted and recorded job; one missing from `actual` is one with nothing there.
   const missing = (t: { label: string; domain: ActualJob['domain']; plistPath: string }): ActualJob =>
     ({ label: t.label, domain: t.domain, plistPath: t.plistPath, file: { exists: false }, job: { known: true, loaded: false, disabled: undefined, running: false, lastExit: { kind: 'unknown' } } });
   const ctx: Context = {
     desired, actual, at: (t) => actual.jobs[jobKey(t)] ?? missing(t), replace: new Set(opts.replace ?? []), adopted: own.adopted, specName,
+    interrupted, synthetic,
   };
 
   if (!destroy) {
@@ -443,14 +478,14 @@ export function diff(desired: DesiredState, actual: ActualState, opts: DiffOptio
   const removed: JobPlan[] = [...own.mine.values()]
     .filter((r) => !paired.has(r.label) && inScope(r.name))
     .sort((x, y) => x.label.localeCompare(y.label))
-    .map((r) => planRemoval(r, ctx.at(r), destroy ? '' : `no longer in ${specName}`, destroy ? [] : driftOf(r.name, r)));
+    .map((r) => planRemoval(r, ctx.at(r), destroy ? '' : `no longer in ${specName}`, destroy ? [] : driftOf(r.name, r), synthetic.has(r.label)));
 
   const jobs = desired.jobs.filter((j) => inScope(j.name));
   const planned: JobPlan[] = jobs.map((j): JobPlan => {
     const r = recordOf.get(j.name);
     if (destroy || j.state === 'absent') {
       if (!r) return { changes: [], drift: [] };
-      return planRemoval(r, ctx.at(r), destroy ? '' : 'state: absent', destroy ? [] : driftOf(j.name, r));
+      return planRemoval(r, ctx.at(r), destroy ? '' : 'state: absent', destroy ? [] : driftOf(j.name, r), synthetic.has(r.label));
     }
     return planDesired(j as DesiredJob & { state: 'running' | 'stopped' }, r, ctx);
   });
@@ -464,8 +499,30 @@ export function diff(desired: DesiredState, actual: ActualState, opts: DiffOptio
 
   // Dependents go first when removing (reverse order), dependencies first when creating.
   const ordered = [...removed, ...(destroy ? [...planned].reverse() : planned)];
+
+  // An unfinished step is finished by its job's step, which clears its entry; its half-done work is explained as
+  // such, never as drift from outside. An entry whose job needs nothing more (or whose step was recorded) is a leftover.
+  const journalLeftovers: Leftover[] = finished.filter((e) => owns(desired.owner, entryRecord(e)) || own.mine.has(e.label)).map((e) => journalLeftover(e, 'finished'));
+  for (const e of mineOpen.filter((x) => inScope(x.service))) {
+    const p = ordered.find((x) => x.step !== undefined && [x.step.label, x.step.from?.label].includes(e.label))
+      ?? ordered.find((x) => x.step !== undefined && e.from !== undefined && [x.step.label, x.step.from?.label].includes(e.from.label));
+    if (p) {
+      const mine = p.drift.filter((d) => d.label === e.label || d.label === e.from?.label);
+      p.drift = [...p.drift.filter((d) => !mine.includes(d)), ...explainInterrupted(mine, e, ctx.at(e), e.service)];
+    } else if (e.inProgress) {
+      // A running apply is changing it now: said, and its entry is not touched.
+      const q = ordered.find((x) => x.drift.some((d) => d.label === e.label));
+      const mine = q ? q.drift.filter((d) => d.label === e.label) : [];
+      const explained = explainInterrupted(mine, e, ctx.at(e), e.service);
+      if (q) q.drift = [...q.drift.filter((d) => !mine.includes(d)), ...explained];
+      else ordered.push({ changes: [], drift: explained });
+    } else {
+      journalLeftovers.push(journalLeftover(e, 'nothing-left'));
+    }
+  }
+  const leftovers = [...(actual.leftovers ?? []), ...journalLeftovers.sort((x, y) => x.path.localeCompare(y.path))];
   const changes = [...dirChanges, ...ordered.flatMap((p) => p.changes)];
-  const mineApplied = [...own.mine.values()].filter((r) => !own.adopted.has(r.label)).map((r) => r.appliedAt).sort();
+  const mineApplied = [...own.mine.values()].filter((r) => !own.adopted.has(r.label) && !synthetic.has(r.label)).map((r) => r.appliedAt).sort();
   const lastAppliedAt = mineApplied[mineApplied.length - 1];
   const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,
@@ -485,6 +542,7 @@ export function diff(desired: DesiredState, actual: ActualState, opts: DiffOptio
     owner: desired.owner,
     ...(lastAppliedAt !== undefined ? { lastAppliedAt } : {}),
     createdAt: opts.now,
+    ...(leftovers.length > 0 ? { leftovers } : {}),
   };
   // Every change has a step to carry it out, and every step shows as a change: what the views count is what apply does.
   if ((plan.steps.length > 0) !== (changeCount(plan.summary) > 0)) {

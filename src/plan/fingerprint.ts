@@ -4,7 +4,7 @@ import { canonicalJson, sha256 } from './digest.js';
 /**
  * A digest of what the plan depends on: each job's file (exists, digest, mode), its launchd state (loaded,
  * enabled, running, and what print says was loaded: not the pid, which KeepAlive may change harmlessly), the
- * manifest (records and owners), the folders and whether the owning specs exist.
+ * manifest (records and owners), the folders, whether the owning specs exist, and the journal's unfinished steps.
  * Apply recomputes it and refuses a saved plan when it moved ("plan is stale").
  */
 export function fingerprint(actual: ActualState): string {
@@ -18,5 +18,7 @@ export function fingerprint(actual: ActualState): string {
   const manifest = Object.fromEntries(Object.entries(actual.manifest.jobs).map(([l, r]) => [l, {
     digest: r.digest, state: r.state, path: r.plistPath, domain: r.domain, owner: r.owner ?? null, watch: r.watch ?? null, name: r.name,
   }]));
-  return sha256(canonicalJson({ jobs, manifest, directories: actual.directories, specs: actual.specs ?? {} }));
+  // Interrupted steps count (apply finishes them or clears their entries); leftovers do not (apply removes them before it compares).
+  const interrupted = (actual.interrupted ?? []).map((e) => ({ label: e.label, target: e.target, digest: e.digest ?? null, owner: e.owner, started_at: e.startedAt }));
+  return sha256(canonicalJson({ jobs, manifest, directories: actual.directories, specs: actual.specs ?? {}, ...(interrupted.length > 0 ? { interrupted } : {}) }));
 }

@@ -68,6 +68,7 @@ const planSchema = z.looseObject({
   owner,
   lastAppliedAt: z.string().optional(),
   createdAt: z.string(),
+  leftovers: z.array(z.object({ kind: z.enum(['temp-file', 'stale-lock', 'journal-entry', 'unproven-lock']), path: z.string(), pid: z.number().int(), message: z.string() })).optional(),
 });
 
 const remake = 'make the plan again with lotusctl plan --out FILE';

@@ -10,6 +10,7 @@ import { isValidLabel, plistDirFor, type DomainTarget } from '../launchd/domain.
 import { parsePlistBytes } from '../launchd/plist-parse.js';
 import { maskedPlist } from '../render/masked-plist.js';
 import { deepEqual } from '../render/plan-diff.js';
+import { BACKUPS_DIR, JOURNAL_DIR, LOCK_FILE, journalEntryPath, parseTempName } from '../model/state-files.js';
 import { sha256 } from './digest.js';
 
 /** What the machine says a plan may touch: the target user's home and uid, and where LaunchDaemons live. */
@@ -32,7 +33,8 @@ export function expectedPlistPath(domain: DomainTarget, label: string, b: PlanBo
  * Throws `plan.file-integrity` naming the first problem. Checks: labels, domains and plist paths (each the path its
  * label implies in its domain's folder, for this user), the bytes of every plist write (digest, a dict whose Label is
  * the step's, equal to what the change shows), folders (only log folders of the plists), readiness paths, that every
- * step is shown as a change and every change has a step, and that the summary counts the changes.
+ * step is shown as a change and every change has a step, that the summary counts the changes, and that every
+ * leftover apply would clean up is one of lotusctl's own files (checkLeftovers).
  */
 export function verifyPlan(plan: Plan, file: string, b: PlanBounds): void {
   const fail = (what: string): never => {
@@ -99,8 +101,47 @@ export function verifyPlan(plan: Plan, file: string, b: PlanBounds): void {
     if (c.resource === 'plist' && c.action === 'delete' && s?.plist.action !== 'remove') fail(`change ${c.address} is not carried out by its step`);
     if (c.resource === 'directory' && !s?.directories.includes((c.after as { path?: string } | null)?.path ?? '')) fail(`change ${c.address} is not carried out by its step`);
   }
+  checkLeftovers(plan, b, fail);
   const count = { add: 0, change: 0, replace: 0, destroy: 0, unchanged: 0 };
   const bucket = { create: 'add', update: 'change', replace: 'replace', delete: 'destroy', 'no-op': 'unchanged' } as const;
   for (const c of plan.changes) count[bucket[c.action]]++;
   if (!deepEqual(count, { ...plan.summary })) fail('its summary does not count its changes');
+}
+
+/**
+ * Apply removes what a plan lists as leftovers of crashed runs: each must be lotusctl's own file where lotusctl
+ * writes. The state lock of the plan's state dir; a journal entry `journal/<valid label>.json` there; a temporary
+ * file named as atomic writes name them (`.<name>.<pid>.<hex>.tmp`) in the state dir, its journal or backups, a
+ * launchd folder, or under the user's home (where the report folder lives; apply re-proves its writer gone first).
+ */
+function checkLeftovers(plan: Plan, b: PlanBounds, fail: (what: string) => never): void {
+  const state = plan.stateDir;
+  const folders = new Set([state, posix.join(state, JOURNAL_DIR), posix.join(state, BACKUPS_DIR), plistDirFor('gui', b.home, b.systemDaemonsDir), plistDirFor('system', b.home, b.systemDaemonsDir)]);
+  for (const l of plan.leftovers ?? []) {
+    const what = `leftover ${l.kind} ${JSON.stringify(l.path)}`;
+    if (!l.path.startsWith('/') || posix.normalize(l.path) !== l.path) fail(`${what} is not a plain absolute path`);
+    const dir = posix.dirname(l.path);
+    const name = posix.basename(l.path);
+    switch (l.kind) {
+      case 'stale-lock':
+      case 'unproven-lock':
+        if (l.path !== posix.join(state, LOCK_FILE)) fail(`${what} is not the state lock of ${state}`);
+        break;
+      case 'journal-entry': {
+        const label = name.replace(/\.json$/, '');
+        if (!isValidLabel(label) || l.path !== journalEntryPath(state, label)) fail(`${what} is not a journal entry of ${state}`);
+        break;
+      }
+      case 'temp-file': {
+        const backups = posix.dirname(dir) === posix.join(state, BACKUPS_DIR) && isValidLabel(posix.basename(dir));
+        if (parseTempName(name) === undefined) fail(`${what} is not named as lotusctl names its temporary files`);
+        if (!folders.has(dir) && !backups && !dir.startsWith(`${b.home}/`)) fail(`${what} is not in a folder lotusctl writes`);
+        break;
+      }
+      default: {
+        const never: never = l.kind;
+        fail(`unknown leftover kind ${String(never)}`);
+      }
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import type { Action, Change, Drift, Plan, ResourceKind } from '../model/plan.js';
+import type { Action, Change, Drift, Leftover, Plan, ResourceKind } from '../model/plan.js';
 import { envSensitivity, isDict, isPlistView, REDACTED, scrubJson, secretValues, type SensitiveStatus } from './plan-secrets.js';
 
 /**
@@ -29,6 +29,8 @@ export interface ChangeJson {
 
 export interface DriftJson { readonly service: string; readonly label: string; readonly kind: Drift['kind']; readonly message: string }
 
+export interface LeftoverJson { readonly kind: Leftover['kind']; readonly path: string; readonly pid: number; readonly message: string }
+
 export interface PlanJson {
   readonly format_version: string;
   readonly mode: Plan['mode'];
@@ -37,6 +39,7 @@ export interface PlanJson {
   /** The latest apply recorded for this spec's jobs; null when nothing of this spec was ever applied here. */
   readonly last_applied_at: string | null;
   readonly drift: readonly DriftJson[];
+  readonly leftovers: readonly LeftoverJson[];
   readonly changes: readonly ChangeJson[];
   readonly summary: { readonly add: number; readonly change: number; readonly replace: number; readonly destroy: number; readonly unchanged: number };
 }
@@ -47,6 +50,7 @@ export interface DriftReportJson {
   readonly fingerprint: string;
   readonly last_applied_at: string | null;
   readonly drift: readonly DriftJson[];
+  readonly leftovers: readonly LeftoverJson[];
 }
 
 /** Plist data as JSON: dict keys sorted; dates as ISO strings; bytes as base64. */
@@ -95,6 +99,7 @@ function changeJson(ch: Change, plan: Plan): ChangeJson {
 }
 
 const driftItem = (d: Drift): DriftJson => ({ service: d.service, label: d.label, kind: d.kind, message: d.message });
+const leftoverItem = (l: Leftover): LeftoverJson => ({ kind: l.kind, path: l.path, pid: l.pid, message: l.message });
 
 /**
  * `lotusctl plan --json` (specs/plan-json.md): snake_case keys, every change including no-ops.
@@ -108,6 +113,7 @@ export function planJson(plan: Plan): PlanJson {
     fingerprint: plan.fingerprint,
     last_applied_at: plan.lastAppliedAt ?? null,
     drift: plan.drift.map(driftItem),
+    leftovers: (plan.leftovers ?? []).map(leftoverItem),
     changes: plan.changes.map((ch) => changeJson(ch, plan)),
     summary: { add: plan.summary.add, change: plan.summary.change, replace: plan.summary.replace, destroy: plan.summary.destroy, unchanged: plan.summary.unchanged },
   };
@@ -122,6 +128,7 @@ export function driftJson(plan: Plan): DriftReportJson {
     fingerprint: plan.fingerprint,
     last_applied_at: plan.lastAppliedAt ?? null,
     drift: plan.drift.map(driftItem),
+    leftovers: (plan.leftovers ?? []).map(leftoverItem),
   };
   return scrubJson(out, secretValues(plan));
 }

@@ -1,6 +1,7 @@
 import { assertNever, changeCount, type Action, type Change, type JobView, type Plan, type PlanSummary, type PlistView, type RecordView } from '../model/plan.js';
 import type { Colors } from './colors.js';
-import { driftSection, printable } from './drift-text.js';
+import { driftSection, leftoverSection, printable } from './drift-text.js';
+import { applyHasWork } from '../plan/recovery.js';
 import { diffFields, diffPlistBody, fieldName, formatValue, type BodyLine, type FieldDiff, type FieldStatus } from './plan-diff.js';
 import { envSensitivity, isPlistView, maskPlistText, scrubText, secretValues, SENSITIVE_VALUE, type EnvSensitivity } from './plan-secrets.js';
 
@@ -10,6 +11,7 @@ export const PLAN_HEADING = 'lotusctl will perform the following actions:';
 export const NO_CHANGES = 'No changes. Your Mac matches lotus.yaml.';
 export const NO_CHANGES_DESTROY = 'No changes. No objects need to be destroyed.';
 export const NO_CHANGES_WITH_DRIFT = 'No changes. Apply would not change anything, but look at the drift above.';
+export const NO_CHANGES_BUT_UNFINISHED = 'No changes to the jobs. Apply would only clean up what earlier lotusctl runs left (above).';
 
 // An array longer than this on one line is shown one element per line.
 const INLINE_MAX = 72;
@@ -212,11 +214,14 @@ const isChange = (ch: Change): ch is Change & { action: Exclude<Action, 'no-op'>
  */
 export function renderPlanText(plan: Plan, c: Colors): string {
   const out: string[] = [];
+  const found = leftoverSection(plan.leftovers, c);
+  if (found.length > 0) out.push(...found, '');
   const drift = driftSection(plan.drift, c);
   if (drift.length > 0) out.push(...drift, '');
   const changes = plan.changes.filter(isChange);
   if (changeCount(plan.summary) === 0) {
-    out.push(c.bold(drift.length > 0 ? NO_CHANGES_WITH_DRIFT : plan.mode === 'destroy' ? NO_CHANGES_DESTROY : NO_CHANGES));
+    out.push(c.bold(applyHasWork(plan) ? NO_CHANGES_BUT_UNFINISHED
+      : drift.length > 0 ? NO_CHANGES_WITH_DRIFT : plan.mode === 'destroy' ? NO_CHANGES_DESTROY : NO_CHANGES));
   } else {
     out.push(...legend(new Set(changes.map((ch) => ch.action)), c), '', c.bold(PLAN_HEADING), '');
     for (const ch of changes) out.push(...changeLines(plan, ch, c), '');

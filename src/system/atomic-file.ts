@@ -4,6 +4,7 @@ import { closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, renam
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { InternalError, LotusctlError, isLotusctlError } from '../model/errors.js';
+import { parseTempName } from '../model/state-files.js';
 import { readFileCappedIfExists, type ReadKind } from './read-file.js';
 import { ownerFor } from './ownership.js';
 
@@ -28,8 +29,7 @@ export interface AtomicWriteOptions {
 export function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions): void {
   if (!Number.isInteger(opts.mode) || opts.mode < 0 || opts.mode > 0o7777) throw new InternalError(`writeFileAtomic: bad mode ${String(opts.mode)}`);
   const dir = dirname(path);
-  // pid + random: unique across concurrent writers and processes; `.tmp`, not `.plist`, so crash debris never looks like a job.
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempPathFor(path);
   let fd: number | undefined;
   try {
     // Born private; the final mode is set explicitly below, so the content is never more exposed than asked.
@@ -56,23 +56,89 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: A
 }
 
 /**
- * Creates `path` with `data` only if it does not exist: a complete temp file is hard-linked into place (link(2)
- * fails with EEXIST and never replaces), so readers never see a partial file and an existing one is never clobbered.
- * Throws `fs.exists` when `path` exists, `fs.write-failed` otherwise.
+ * The name of a temporary file for `path`: `.<name>.<pid>.<12 hex>.tmp` beside it. pid + random: unique across
+ * concurrent writers and processes; `.tmp`, not `.plist`, so crash debris never looks like a job. The pid lets a later
+ * run prove the writer dead and remove what a crash left (leftovers.ts matches exactly this shape).
  */
-export function createFileExclusive(path: string, data: string | Uint8Array, opts: { mode: number }): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+export { parseTempName };
+
+/**
+ * Creates `path` with `data` only if nothing exists there; false when something does. The content is complete
+ * before the name appears (written to a temporary file, then hard-linked into place), so a reader, or a crash,
+ * never leaves an empty or half-written file at `path`. Where hard links are not supported, falls back to O_EXCL.
+ */
+export function createExclusive(path: string, data: string | Uint8Array, mode: number): boolean {
+  const tmp = tempPathFor(path);
+  let fd: number | undefined;
   try {
-    writeFileAtomic(tmp, data, opts);
-    linkSync(tmp, path);
-  } catch (e) {
-    if (errnoCode(e) === 'EEXIST') throw new LotusctlError('fs.exists', `${path} exists; it was not replaced`, { hint: 'move it aside, or choose another path' });
-    throw writeError(path, e, opts);
+    fd = openSync(tmp, 'wx', 0o600);
+    writeFileSync(fd, data);
+    fchmodSync(fd, mode);
+    chownForHome(fd, path);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    try {
+      linkSync(tmp, path);
+      return true;
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === 'EEXIST') return false;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EMLINK') throw e;
+    }
+    return createWithOExcl(path, data, mode);
   } finally {
+    if (fd !== undefined) closeQuietly(fd);
     rmQuietly(tmp);
   }
-  fsyncDirectory(dir);
+}
+
+// Run as root for the operator, a file created in their home is theirs from the moment it appears (ownership.ts).
+function chownForHome(fd: number, path: string): void {
+  const owner = ownerFor(path);
+  if (owner !== undefined) fchownSync(fd, owner.uid, owner.gid);
+}
+
+// No hard links (some network and FAT volumes): O_EXCL, removing the file again if the write fails.
+function createWithOExcl(path: string, data: string | Uint8Array, mode: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', mode);
+  } catch (e) {
+    if (errnoCode(e) === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    writeFileSync(fd, data);
+    fchmodSync(fd, mode);
+    chownForHome(fd, path);
+    fsyncSync(fd);
+  } catch (e) {
+    closeQuietly(fd);
+    rmQuietly(path);
+    throw e;
+  }
+  closeSync(fd);
+  return true;
+}
+
+/**
+ * createExclusive for a file a person asked for (lotusctl init): throws `fs.exists` when `path` exists (it is never
+ * replaced) and `fs.write-failed` otherwise, and makes the new name durable (the folder is fsynced).
+ */
+export function createFileExclusive(path: string, data: string | Uint8Array, opts: { mode: number }): void {
+  let created: boolean;
+  try {
+    created = createExclusive(path, data, opts.mode);
+  } catch (e) {
+    throw writeError(path, e, opts);
+  }
+  if (!created) throw new LotusctlError('fs.exists', `${path} exists; it was not replaced`, { hint: 'move it aside, or choose another path' });
+  fsyncDirectory(dirname(path));
 }
 
 /**

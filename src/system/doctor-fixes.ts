@@ -1,9 +1,10 @@
 // The repairs `lotusctl doctor --fix` may make: permissions, ownership, missing folders, and an unheld empty repo.lock.
 // Each is reversible and touches no Lotus data. The lock is checked again right before it is removed.
-import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import type { FixAction } from '../doctor/checks.js';
 import { errnoCode } from './atomic-file.js';
 import { fcntlLockHolder } from './file-locks.js';
+import { makeDirs } from './ownership.js';
 
 export type FixOutcome = { readonly ok: true; readonly did: string } | { readonly ok: false; readonly error: string };
 
@@ -33,7 +34,7 @@ export async function applyFix(a: FixAction): Promise<FixOutcome> {
       }
     case 'mkdir':
       try {
-        mkdirSync(a.path, { recursive: true, mode: 0o755 });
+        makeDirs(a.path, 0o755);
         if (a.uid !== undefined) chownSync(a.path, a.uid, -1);
         return { ok: true, did: `mkdir -p ${a.path}${a.uid !== undefined ? ` (owner uid ${a.uid})` : ''}` };
       } catch (e) {

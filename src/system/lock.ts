@@ -1,15 +1,21 @@
-// One writer per state directory (Terraform's state lock): `<stateDir>/lock.json`, created with O_EXCL.
-// A lock is never taken over silently, not even from a dead holder: the user runs `lotusctl force-unlock <ID>`.
+// One writer per state directory (Terraform's state lock): `<stateDir>/lock.json`, created exclusively and complete.
+// It records its holder (pid, process start time, boot id, host), so a lock cannot outlive its holder on the same
+// machine: the next run proves the holder dead (process-identity.ts) and takes the lock over, saying so. A live holder
+// is never overridden; a holder that cannot be proven dead (another host, a shared network volume, a corrupt file)
+// keeps the lock until `lotusctl force-unlock <ID>`. Not flock(2): Node has none, and a native addon would need a
+// compiler on every Mac it is installed on; the recorded holder also tells the next run and the monitor who it was.
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
 import { LotusctlError } from '../model/errors.js';
+import { LOCK_FILE } from '../model/state-files.js';
 import { sha256 } from '../plan/digest.js';
-import { giveToOwner, makeDirs } from './ownership.js';
-import { errnoCode } from './atomic-file.js';
+import { makeDirs } from './ownership.js';
+import { createExclusive, errnoCode } from './atomic-file.js';
+import { liveness, selfRecord, type Liveness, type ProcessRecord } from './process-identity.js';
 import { FileReadError, readFileCapped } from './read-file.js';
 
 /** Who holds the lock; the JSON content of `<stateDir>/lock.json` (a format other lotusctl processes read). */
@@ -24,15 +30,26 @@ export interface LockInfo {
   user: string;
   /** ISO time the lock was taken. */
   since: string;
+  /** The holder's start-time token and boot id (process-identity.ts); absent in locks of older lotusctl versions. */
+  start?: string;
+  boot?: string;
 }
 
 /** A held lock; `release()` is idempotent and removes the file only while it still carries this lock's id. */
 export interface HeldLock {
   readonly info: LockInfo;
+  /** Set when the lock was taken over from a holder proven dead; `message` is the one line to show. */
+  readonly tookOver?: { readonly holder: LockInfo; readonly message: string };
   release(): Promise<void>;
 }
 
-export const LOCK_FILE = 'lock.json';
+/** The current lock and whether its holder lives. */
+export interface LockStatus {
+  readonly holder: LockInfo;
+  readonly liveness: Liveness;
+}
+
+export { LOCK_FILE };
 export const DEFAULT_LOCK_WAIT_MS = 3000;
 const DEFAULT_POLL_MS = 100;
 /** Prefix of the id given to an empty or corrupt lock file (a crash while it was being written). */
@@ -45,7 +62,12 @@ const lockSchema = z.object({
   command: z.string(),
   user: z.string(),
   since: z.string(),
+  start: z.string().min(1).optional(),
+  boot: z.string().min(1).optional(),
 });
+// Takeover guards: `lock.json.takeover-<dead lock id>-<generation>` (see breakStaleLock).
+const GUARD = /^lock\.json\.takeover-([A-Za-z0-9-]{1,80})-(\d{1,3})$/;
+const MAX_GUARDS = 100;
 
 export function lockPath(stateDir: string): string {
   return join(stateDir, LOCK_FILE);
@@ -64,10 +86,11 @@ export function lockWaitMs(env: Readonly<Record<string, string | undefined>>): n
 }
 
 /**
- * Takes the state lock, creating `stateDir` (0700) if needed. While another process holds it, polls for up to
- * `waitMs` (default: lockWaitMs(process.env)), then throws `lock.held` naming the holder and the force-unlock ID.
- * Until released, an 'exit' handler removes the lock if this process ends without releasing it (best effort;
- * signals that kill the process skip it, and the lock stays for force-unlock).
+ * Takes the state lock, creating `stateDir` (0700) if needed. A lock whose holder is proven dead (no longer running,
+ * its pid reused, or the machine restarted since) is taken over at once, and `tookOver` says so. While a live holder
+ * (or one that cannot be proven dead) holds it, polls for up to `waitMs` (default: lockWaitMs(process.env)), then
+ * throws `lock.held` naming the holder. Until released, an 'exit' handler removes the lock if this process ends
+ * without releasing it (signals that kill the process skip it; the next run then proves this process dead).
  */
 export async function acquireLock(
   stateDir: string,
@@ -78,25 +101,53 @@ export async function acquireLock(
   const pollMs = Math.max(1, opts.pollMs ?? DEFAULT_POLL_MS);
   ensureStateDir(stateDir);
   const file = lockPath(stateDir);
+  const me = await selfRecord();
   const info: LockInfo = {
     id: randomUUID(), pid: process.pid, host: hostname(), command, user: currentUser(),
     since: (opts.now ?? (() => new Date()))().toISOString(),
+    ...(me.start !== undefined ? { start: me.start } : {}), ...(me.boot !== undefined ? { boot: me.boot } : {}),
   };
   const deadline = performance.now() + waitMs;
   let vanished = 0;
-  // The first attempt runs before any await, so a caller holding the returned promise knows it was tried once.
+  let tookOver: HeldLock['tookOver'];
   while (!tryCreate(file, info)) {
+    const holder = readLock(stateDir);
+    if (!holder) {
+      // Released between our attempt and our read: try again, but a lock that keeps changing hands still ends the wait.
+      if (++vanished > 3 && performance.now() > deadline) {
+        throw new LotusctlError('lock.held', `state lock ${file} keeps changing hands`, { hint: 'another lotusctl is running; try again when it is done' });
+      }
+      continue;
+    }
+    const status = await holderLiveness(holder, stateDir);
+    // Said only when this process gets the lock right after removing the dead one (another may be faster).
+    tookOver = status.verdict === 'dead' && await breakStaleLock(stateDir, holder, me)
+      ? { holder, message: `took over the lock of ${programOf(holder)} pid ${holder.pid}, ${status.why}` }
+      : undefined;
+    if (tookOver) continue;
     const left = deadline - performance.now();
     if (left > 0) {
       await sleep(Math.min(pollMs, left));
       continue;
     }
-    const holder = readLock(stateDir);
-    if (holder) throw heldError(file, holder);
-    // Released between our attempt and our read: try again, but a lock that keeps changing hands still ends the wait.
-    if (++vanished > 3) throw new LotusctlError('lock.held', `state lock ${file} keeps changing hands`, { hint: 'another lotusctl is running; try again when it is done' });
+    throw heldError(file, holder, status);
   }
-  return holdLock(file, info);
+  // Guards of takeovers that a crash interrupted are debris once we hold the lock.
+  removeTakeoverDebris(stateDir, info.id);
+  return holdLock(file, info, tookOver);
+}
+
+/** The current lock and its holder's liveness, or undefined when there is none. Throws like readLock. */
+export async function lockStatus(stateDir: string): Promise<LockStatus | undefined> {
+  const holder = readLock(stateDir);
+  return holder === undefined ? undefined : { holder, liveness: await holderLiveness(holder, stateDir) };
+}
+
+/** The one line that says whose lock this is and whether it lives, e.g. for plan and the monitor. */
+export function describeLockStatus(s: LockStatus): string {
+  if (isUnknownHolder(s.holder)) return `the state lock ${s.holder.id} is held by an unknown holder (an empty or corrupt lock file)`;
+  const who = `${programOf(s.holder)} pid ${s.holder.pid}`;
+  return s.liveness.verdict === 'unknown' ? `the state lock of ${who} may be stale: ${s.liveness.why}` : `the state lock of ${who}, ${s.liveness.why}`;
 }
 
 /**
@@ -137,7 +188,7 @@ export function isUnknownHolder(info: LockInfo): boolean {
  * lock, `lock.id-mismatch` when the current lock has another id, and `lock.holder-alive` when its holder is a live
  * process on this host. A holder on another host cannot be checked; the matching id is the user's word for it.
  */
-export function forceUnlock(stateDir: string, id: string): { removed: LockInfo } {
+export async function forceUnlock(stateDir: string, id: string): Promise<{ removed: LockInfo }> {
   const file = lockPath(stateDir);
   const holder = readLock(stateDir);
   const wanted = id.trim();
@@ -149,7 +200,7 @@ export function forceUnlock(stateDir: string, id: string): { removed: LockInfo }
       hint: 'the lock you saw was released and taken again; re-run your command to see who holds it now',
     });
   }
-  if (holderLiveness(holder) === 'alive') {
+  if ((await holderLiveness(holder, stateDir)).verdict === 'alive') {
     throw new LotusctlError('lock.holder-alive', `pid ${holder.pid} (${programOf(holder)}) is still running on this host and holds the lock`, {
       hint: `wait for it to finish or stop it (kill ${holder.pid}); if pid ${holder.pid} is not lotusctl (the number was reused), delete ${file} by hand`,
     });
@@ -164,20 +215,74 @@ export function forceUnlock(stateDir: string, id: string): { removed: LockInfo }
   return { removed: holder };
 }
 
-type Liveness = 'alive' | 'dead' | 'unknown';
+function holderLiveness(info: LockInfo, stateDir: string): Promise<Liveness> {
+  if (isUnknownHolder(info)) return Promise.resolve({ verdict: 'unknown', why: 'the lock file is empty or corrupt' });
+  return liveness(info, stateDir);
+}
 
-function holderLiveness(info: LockInfo): Liveness {
-  if (isUnknownHolder(info) || info.pid <= 0 || info.host !== hostname()) return 'unknown';
+/**
+ * Removes the lock of a holder proven dead, if it is still that lock. Racing takers are serialized by guard files
+ * `lock.json.takeover-<id>-<n>` created exclusively (each records its creator): only the creator of a guard whose
+ * lower generations all have dead creators may unlink, and it re-reads lock.json under the guard, so it never removes
+ * a lock taken in between. A crash inside leaves a guard whose creator is dead: the next taker uses generation n+1.
+ * True when the dead lock is gone (by us), false when someone else is taking it over (the caller waits).
+ * Exported for its tests; callers use acquireLock.
+ */
+export async function breakStaleLock(stateDir: string, dead: LockInfo, me: ProcessRecord): Promise<boolean> {
+  if (!/^[A-Za-z0-9-]{1,80}$/.test(dead.id)) return false;
+  const file = lockPath(stateDir);
+  for (let n = 0; n < MAX_GUARDS; n++) {
+    const guard = join(stateDir, `${LOCK_FILE}.takeover-${dead.id}-${n}`);
+    let created: boolean;
+    try {
+      created = createExclusive(guard, `${JSON.stringify(me)}\n`, 0o600);
+    } catch (e) {
+      throw ioError(`cannot take over state lock ${file}`, stateDir, e);
+    }
+    if (created) {
+      try {
+        const now = readLock(stateDir);
+        if (now?.id !== dead.id) return false;
+        unlinkIfPresent(file);
+        return true;
+      } finally {
+        for (let g = 0; g <= n; g++) rmQuietly(join(stateDir, `${LOCK_FILE}.takeover-${dead.id}-${g}`));
+      }
+    }
+    const creator = readGuard(guard);
+    // Gone: its creator finished the takeover; the caller reads the lock again. Unreadable: cannot be judged.
+    if (creator === undefined) return false;
+    if ((await liveness(creator, stateDir)).verdict !== 'dead') return false;
+  }
+  return false;
+}
+
+function readGuard(path: string): ProcessRecord | undefined {
   try {
-    process.kill(info.pid, 0);
-    return 'alive';
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return errnoCode(e) === 'EPERM' ? 'alive' : 'dead';
+    const r = guardSchema.safeParse(JSON.parse(readFileCapped(path, 'lock').toString('utf8')));
+    return r.success ? { pid: r.data.pid, host: r.data.host, ...(r.data.start ? { start: r.data.start } : {}), ...(r.data.boot ? { boot: r.data.boot } : {}) } : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-function heldError(file: string, holder: LockInfo): LotusctlError {
+const guardSchema = z.object({ pid: z.number().int().positive(), host: z.string(), start: z.string().optional(), boot: z.string().optional() });
+
+/** Guard files of other locks than `heldId`: only debris of interrupted takeovers once `heldId` is held. */
+function removeTakeoverDebris(stateDir: string, heldId: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(stateDir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = GUARD.exec(n);
+    if (m && m[1] !== heldId) rmQuietly(join(stateDir, n));
+  }
+}
+
+function heldError(file: string, holder: LockInfo, status: Liveness): LotusctlError {
   const forceHint = `lotusctl force-unlock ${holder.id}`;
   const details = [`lock file: ${file}`, `holder user: ${holder.user}`];
   if (isUnknownHolder(holder)) {
@@ -185,12 +290,16 @@ function heldError(file: string, holder: LockInfo): LotusctlError {
       hint: `a lotusctl probably crashed while taking the lock; if no lotusctl is running, run: ${forceHint}`, details,
     });
   }
-  const liveness = holderLiveness(holder);
-  const suffix = liveness === 'dead' ? `; that process looks gone (no pid ${holder.pid} on this host)` : '';
-  return new LotusctlError('lock.held', `${describeHolder(holder)}${suffix}`, {
-    hint: liveness === 'dead'
-      ? `if no lotusctl is running, run: ${forceHint}`
-      : `wait for it to finish; if that process is gone, run: ${forceHint}`,
+  if (status.verdict === 'unknown') {
+    return new LotusctlError('lock.held', `${describeHolder(holder)}; lotusctl cannot prove it has ended: ${status.why}`, {
+      hint: `if no lotusctl is running${holder.host !== hostname() ? ` on ${holder.host}` : ''}, run: ${forceHint}`, details,
+    });
+  }
+  // Alive (or dead, but another process is taking it over right now).
+  return new LotusctlError('lock.held', describeHolder(holder), {
+    hint: holder.start !== undefined
+      ? `wait for it to finish${status.verdict === 'alive' ? ` (or stop it: kill ${holder.pid})` : ''}, then run your command again`
+      : `wait for it to finish; if pid ${holder.pid} is not lotusctl (the number was reused), run: ${forceHint}`,
     details,
   });
 }
@@ -204,7 +313,7 @@ function programOf(h: LockInfo): string {
   return h.command.startsWith('lotusctl') ? h.command : `lotusctl ${h.command}`;
 }
 
-function holdLock(file: string, info: LockInfo): HeldLock {
+function holdLock(file: string, info: LockInfo, tookOver: HeldLock['tookOver']): HeldLock {
   let held = true;
   const onExit = (): void => {
     try {
@@ -216,6 +325,7 @@ function holdLock(file: string, info: LockInfo): HeldLock {
   process.on('exit', onExit);
   return {
     info,
+    ...(tookOver ? { tookOver } : {}),
     release: async () => {
       if (!held) return;
       held = false;
@@ -242,27 +352,13 @@ function removeIfOurs(file: string, id: string): void {
   if (parseLock(bytes)?.id === id) unlinkIfPresent(file);
 }
 
-// O_EXCL: exactly one process can create the file; false when it already exists.
+// Exactly one process can create the file, and it appears complete (never empty or half-written).
 function tryCreate(file: string, info: LockInfo): boolean {
-  let fd: number;
   try {
-    fd = openSync(file, 'wx', 0o600);
+    return createExclusive(file, `${JSON.stringify(info, null, 2)}\n`, 0o600);
   } catch (e) {
-    if (errnoCode(e) === 'EEXIST') return false;
     throw ioError(`cannot create state lock ${file}`, file, e);
   }
-  try {
-    writeFileSync(fd, `${JSON.stringify(info, null, 2)}\n`);
-    fsyncSync(fd);
-    giveToOwner(file);
-  } catch (e) {
-    // A half-written lock would block everyone until force-unlock: remove the file we just created.
-    try { closeSync(fd); } catch { /* reported below */ }
-    try { unlinkSync(file); } catch { /* reported below */ }
-    throw ioError(`cannot write state lock ${file}`, file, e);
-  }
-  closeSync(fd);
-  return true;
 }
 
 function ensureStateDir(stateDir: string): void {
@@ -288,6 +384,14 @@ function parseLock(bytes: Buffer): LockInfo | undefined {
     return r.success ? r.data : undefined;
   } catch {
     return undefined;
+  }
+}
+
+function rmQuietly(file: string): void {
+  try {
+    unlinkIfPresent(file);
+  } catch {
+    // debris that cannot be removed now is tried again by the next run
   }
 }
 

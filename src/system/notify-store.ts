@@ -1,12 +1,13 @@
 // The alert queue on disk: <stateDir>/notify.json (0600), snake_case and ISO times like the other state files.
 // Written atomically after every change: before a delivery is attempted (write-ahead) and right after it succeeds.
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { IncidentState, NotifyEvent } from '../monitor/notify-events.js';
 import { EMPTY_STORE, type Delivery, type NotifyStore } from '../monitor/notify-queue.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { readFileCapped } from './read-file.js';
+import { makeDirs } from './ownership.js';
 
 export const NOTIFY_STORE_FILE = 'notify.json';
 
@@ -63,7 +64,7 @@ export function readNotifyStore(stateDir: string, now: number): { store: NotifyS
 }
 
 export function writeNotifyStore(stateDir: string, s: NotifyStore): void {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  makeDirs(stateDir, 0o700);
   const out = {
     format_version: 1,
     services: Object.fromEntries(Object.entries(s.services).map(([n, x]) => [n, {

@@ -75,3 +75,17 @@ export async function processAncestry(pid: number, depth = 4, opts: { timeoutMs?
   }
   return out;
 }
+
+/**
+ * `ps -o lstart= -p <pid>` (the process's start time, to the second) in the C locale and UTC, so two runs with
+ * different TZ or LANG read the same text for the same process. undefined when there is no such process or ps fails.
+ */
+export async function processStartText(pid: number, opts: { timeoutMs?: number } = {}): Promise<string | undefined> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  const r = await execa('ps', ['-o', 'lstart=', '-p', String(pid)], {
+    reject: false, timeout: opts.timeoutMs ?? 5000, stdin: 'ignore', env: { LC_ALL: 'C', TZ: 'UTC0' }, extendEnv: true,
+  });
+  if (r.exitCode !== 0 || typeof r.stdout !== 'string') return undefined;
+  const line = r.stdout.split('\n').map((l) => l.trim()).find((l) => l !== '');
+  return line === undefined ? undefined : line.replace(/\s+/g, ' ');
+}

@@ -22,15 +22,36 @@ export function maxFilesPerProcSync(sysctl: string | undefined, timeoutMs = 10_0
 export async function maxFilesPerProc(opts: { platform?: string; sysctl?: string; timeoutMs?: number } = {}): Promise<SysctlFact> {
   const platform = opts.platform ?? process.platform;
   if (platform !== 'darwin') return { kind: 'unknown', why: `kern.maxfilesperproc is a macOS sysctl; not available on ${platform}` };
-  // node:child_process, not execa: spec resolution loads this module, and the light commands must not load execa.
-  const r = await new Promise<{ exitCode: number | undefined; stdout: string; stderr: string; errorCode?: string }>((done) => {
-    execFile(opts.sysctl ?? '/usr/sbin/sysctl', ['-n', 'kern.maxfilesperproc'], { timeout: opts.timeoutMs ?? 10_000, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
-      const code = (err as { code?: unknown } | null)?.code;
-      done({ exitCode: err ? (typeof code === 'number' ? code : undefined) : 0, stdout: String(stdout), stderr: String(stderr), ...(typeof code === 'string' ? { errorCode: code } : {}) });
-    });
-  });
+  const r = await runAsync(opts.sysctl ?? '/usr/sbin/sysctl', ['-n', 'kern.maxfilesperproc'], opts.timeoutMs ?? 10_000);
   const n = Number(r.stdout.trim());
   if (r.exitCode === 0 && Number.isSafeInteger(n) && n > 0) return { kind: 'known', value: n };
   if (r.errorCode === 'ENOENT') return { kind: 'unknown', why: 'sysctl is not available here' };
   return { kind: 'unknown', why: `sysctl -n kern.maxfilesperproc failed: ${String(r.stderr || r.errorCode || `exit ${r.exitCode}`).split('\n')[0]}` };
+}
+
+/**
+ * `kern.bootsessionuuid` on macOS: a random id per boot (what the state lock records to prove a holder died in an
+ * earlier boot); undefined elsewhere or when sysctl fails. Not kern.boottime: the kernel shifts it when the wall clock
+ * is stepped, so it is not an identity (not verified on a Mac; the UUID is random per boot by construction).
+ */
+export async function bootSessionUuid(opts: { platform?: string; sysctl?: string; timeoutMs?: number } = {}): Promise<string | undefined> {
+  if ((opts.platform ?? process.platform) !== 'darwin') return undefined;
+  const r = await runAsync(opts.sysctl ?? '/usr/sbin/sysctl', ['-n', 'kern.bootsessionuuid'], opts.timeoutMs ?? 5000);
+  return r.exitCode === 0 ? parseBootSessionUuid(r.stdout) : undefined;
+}
+
+/** `sysctl -n kern.bootsessionuuid` output: one UUID, upper-case on macOS. */
+export function parseBootSessionUuid(text: string): string | undefined {
+  const t = text.trim();
+  return /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(t) ? t.toUpperCase() : undefined;
+}
+
+// node:child_process, not execa: spec resolution loads this module, and the light commands must not load execa.
+function runAsync(file: string, args: readonly string[], timeoutMs: number): Promise<{ exitCode: number | undefined; stdout: string; stderr: string; errorCode?: string }> {
+  return new Promise((done) => {
+    execFile(file, [...args], { timeout: timeoutMs, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
+      const code = (err as { code?: unknown } | null)?.code;
+      done({ exitCode: err ? (typeof code === 'number' ? code : undefined) : 0, stdout: String(stdout), stderr: String(stderr), ...(typeof code === 'string' ? { errorCode: code } : {}) });
+    });
+  });
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordAsApplied } from '../helpers/applied.js';
 import { cliPath } from '../helpers/cli.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
@@ -61,7 +62,7 @@ describe('apply output modes', () => {
 });
 
 describe('interrupting apply', () => {
-  it('the first SIGINT finishes the current step, stops before the next, and releases the lock', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('the first %s finishes the current step, stops before the next, and releases the lock', async (sig) => {
     const sleeper = sb.script('sleeper', 'exec sleep 600');
     sb.writeSpec(`version: 1\nservices:\n  first:\n    program: ${sleeper}\n    throttle_interval: 3s\n  second:\n    program: ${sleeper}\n    depends_on: [first]\n    throttle_interval: 1s\n`);
     const child = spawn(process.execPath, [cliPath, 'apply', '--auto-approve'], { cwd: sb.root, env: sb.env, ...sb.runAs() });
@@ -72,14 +73,40 @@ describe('interrupting apply', () => {
     const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
     const { waitFor } = await import('../fakes/launchctl/harness.js');
     await waitFor('the first step to start waiting', () => out.includes('first: running as pid'), 30_000);
-    child.kill('SIGINT');
+    child.kill(sig);
     expect(await closed).toBe(1);
-    expect(err).toMatch(/SIGINT received; finishing the current step/);
+    // SIGTERM comes from a process manager, not a keyboard: no "press Ctrl-C" then.
+    expect(err).toMatch(sig === 'SIGINT' ? /SIGINT received; finishing the current step \(press Ctrl-C again to stop now\)/
+      : /SIGTERM received; finishing the current step, then stopping \(a second SIGTERM stops at once\)/);
     expect(err).toMatch(/^error\[apply\.interrupted\]: interrupted: stopped before second/m);
     expect((await sb.print('com.lotusctl.first')).pid).toBeGreaterThan(0);
     expect(existsSync(sb.agentPlist('com.lotusctl.second'))).toBe(false);
     expect(existsSync(join(sb.stateDir(), 'lock.json'))).toBe(false);
     expect(Object.keys(sb.manifest().jobs)).toEqual(['com.lotusctl.first']);
+  });
+});
+
+describe('monitor run --once output', () => {
+  it('is lines for people on a terminal, and JSON lines without one', async () => {
+    // The monitor watches what was applied (state.json): the daemon is recorded as applied, but not loaded.
+    recordAsApplied(sleeperSpec(), { ...process.env, ...sb.env });
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} monitor run --once`;
+    const tty = await new Promise<{ code: number; out: string }>((resolve) => {
+      const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: sb.root, env: { ...sb.env, TERM: 'xterm', NO_COLOR: '1' } });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      child.on('close', (code) => resolve({ code: code ?? 1, out }));
+    });
+    expect(tty.code, tty.out).toBe(0);
+    expect(tty.out).not.toContain('{"time"');
+    // The same lines as `lotusctl logs --monitor`: time, level, event, message, then the fields.
+    expect(tty.out).toMatch(/^\S+Z INFO  status +daemon is stopped  service=daemon .*reasons=\["not loaded in launchd/m);
+    expect(tty.out).toMatch(/^\S+Z INFO  tick +1 service checked  services=daemon:stopped\r?$/m);
+
+    const plain = await sb.cli(['monitor', 'run', '--once']);
+    expect(plain.code, plain.stderr).toBe(0);
+    const events = plain.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { event: string }).event);
+    expect(events).toContain('tick');
   });
 });
 

@@ -172,7 +172,9 @@ describe('plan and apply against the launchctl and lotus doubles', () => {
     const second = await sb.cli(['apply', '--auto-approve'], { LOTUSCTL_LOCK_WAIT_MS: '300' });
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(new RegExp(`^error\\[lock\\.held\\]: .*pid ${holder.pid}.*lotusctl apply`, 'm'));
-    expect(second.stderr).toMatch(/force-unlock/);
+    // A live holder is proven alive: the hint is to wait (or stop it), never to force-unlock it.
+    expect(second.stderr).toMatch(new RegExp(`^hint: wait for it to finish \\(or stop it: kill ${holder.pid}\\), then run your command again$`, 'm'));
+    expect(second.stderr).not.toMatch(/force-unlock/);
     expect((await first).code).toBe(0);
     expect(existsSync(lock)).toBe(false);
   });

@@ -32,6 +32,10 @@ describe('the monitor job', () => {
     expect(plan.changes.filter((c: { action: string }) => c.action !== 'no-op').map((c: { address: string; action: string }) => `${c.address}:${c.action}`)).toEqual(['monitor.plist:update', 'monitor.job:replace']);
     expect((await sb.cli(['apply', '--auto-approve'])).code).toBe(0);
     expect((await sb.print('com.lotusctl.monitor')).text).toMatch(/--schedule\n\s+5s\n/);
+    // launchd stopped the old monitor with SIGTERM: it logged that as JSON, and its stderr says nothing of Ctrl-C.
+    await waitFor('the stop logged', () => /"event":"monitor-stopping"[^\n]*"signal":"SIGTERM"/.test(readFileSync(log, 'utf8')), 30_000);
+    const err = join(sb.home, 'Library/Logs/lotusctl/monitor.err.log');
+    expect(existsSync(err) ? readFileSync(err, 'utf8') : '').not.toMatch(/Ctrl-C|received/);
 
     const d = await sb.cli(['destroy', '--auto-approve']);
     expect(d.code, d.stderr).toBe(0);

@@ -1,5 +1,8 @@
 // Issue 8.6 (the loaded job against its plist; apply --replace; lotusctl restart) and 8.7 (no restart for bytes only).
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { buildBinary, parse } from 'plist';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/sandbox.js';
@@ -77,6 +80,17 @@ describe('the loaded job against its plist', () => {
     expect(third).not.toBe(second);
     expect(restart.stdout).toMatch(new RegExp(`Restarted daemon \\(gui/\\d+/com\\.lotusctl\\.daemon\\): pid ${second} -> ${third}; it stayed up for 1s\\.`));
     expect(restart.stdout).toMatch(/daemon: checking it stays up for 1s|daemon: running as pid \d+; checking it stays up for 1s/);
+
+    // A crashed apply's lock does not stop a restart (8.8, issue 12): it is taken over, and said.
+    const dead = await new Promise<number>((resolve) => {
+      const c = spawn(process.execPath, ['-e', '']);
+      c.on('exit', () => resolve(c.pid as number));
+    });
+    writeFileSync(join(sb.stateDir(), 'lock.json'), JSON.stringify({ id: 'a1b2c3d4-0000-4000-8000-000000000001', pid: dead, host: hostname(), command: 'lotusctl apply', user: 'alice', since: '2026-11-30T08:00:00.000Z' }));
+    const afterCrash = await sb.cli(['restart', 'daemon']);
+    expect(afterCrash.code, afterCrash.stderr).toBe(0);
+    expect(afterCrash.stdout).toContain(`daemon: took over the lock of lotusctl apply pid ${dead}, which is no longer running`);
+    expect(existsSync(join(sb.stateDir(), 'lock.json'))).toBe(false);
 
     // The plist changed without a reload: restart says it does not load it.
     sb.writeSpec(spec(sleeper, 'debug'));

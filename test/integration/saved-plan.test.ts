@@ -1,4 +1,5 @@
 // Issue 8.5 (a saved plan is verified before anything runs) and 8.10 (plan --out never overwrites the spec).
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -86,6 +87,42 @@ describe('a saved plan is verified before anything runs', () => {
     const f = await saved();
     edit(f, (d) => (d.plan.changes = []));
     await refused(f, /step daemon is not shown as a change/);
+  });
+
+  it('forged leftovers (files apply would remove) are refused unless they are lotusctl\'s own, where it writes', async () => {
+    const f = await saved();
+    const notes = sb.path('.notes.txt.4194000.0123456789ab.tmp'); // lotusctl's temporary-file name, outside its folders
+    writeFileSync(notes, 'mine\n');
+    const forge = async (leftover: Record<string, unknown>, message: RegExp) => {
+      edit(f, (d) => ((d.plan as Record<string, unknown>).leftovers = [{ pid: 4194000, message: 'm', ...leftover }]));
+      await refused(f, message);
+    };
+    await forge({ kind: 'temp-file', path: notes }, /leftover temp-file .* is not in a folder lotusctl writes/);
+    await forge({ kind: 'temp-file', path: profile() }, /leftover temp-file .*\.profile" is not named as lotusctl names its temporary files/);
+    await forge({ kind: 'journal-entry', path: profile() }, /leftover journal-entry .*\.profile" is not a journal entry of /);
+    await forge({ kind: 'stale-lock', path: profile() }, /leftover stale-lock .*\.profile" is not the state lock of /);
+    await forge({ kind: 'temp-file', path: `${sb.home}/Library/LaunchAgents/../../../x/.y.4194000.0123456789ab.tmp` }, /is not a plain absolute path/);
+    expect(readFileSync(notes, 'utf8')).toBe('mine\n');
+  });
+
+  it('a saved plan cleans up what a crashed run left, as a plain apply does', async () => {
+    const f0 = await saved('first');
+    expect((await sb.cli(['apply', f0])).code).toBe(0);
+    // A temporary file of a writer that is gone (a pid that existed and has exited).
+    const gone = await new Promise<number>((resolve) => {
+      const c = spawn(process.execPath, ['-e', '']);
+      c.on('exit', () => resolve(c.pid as number));
+    });
+    const tmp = join(sb.home, 'Library/LaunchAgents', `.com.lotusctl.daemon.plist.${gone}.0123456789ab.tmp`);
+    writeFileSync(tmp, '<?xml');
+    const p = await sb.cli(['plan', '--out', 'second', '--detailed-exitcode']);
+    expect(p.code, p.stderr).toBe(2);
+    expect(p.stdout).toContain(`${tmp}: temporary file of lotusctl pid ${gone}, which is no longer running; apply removes it`);
+    const r = await sb.cli(['apply', sb.path('second')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`removed ${tmp}, a temporary file of lotusctl pid ${gone}`);
+    expect(existsSync(tmp)).toBe(false);
+    expect((await sb.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
   });
 
   it('an untouched saved plan applies', async () => {

@@ -1,7 +1,8 @@
 // `monitor run` end to end: the fake launchd supervises a fake lotus daemon; the monitor probes them for real.
 // Each runMonitor({ once: true }) is a whole process lifetime of the monitor: everything it remembers is on disk.
+import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { runMonitor } from '../../src/monitor/loop.js';
 import type { SampleLine } from '../../src/monitor/samples.js';
 import { readMonitorState } from '../../src/monitor/state.js';
 import { Launchctl } from '../../src/system/launchctl.js';
+import { acquireLock, lockPath } from '../../src/system/lock.js';
 import { loadSpec } from '../../src/system/load-spec.js';
 import { FakeLaunchd, waitFor } from '../fakes/launchctl/harness.js';
 import { recordAsApplied } from '../helpers/applied.js';
@@ -209,6 +211,42 @@ describe('monitor run against fake launchd + fake lotus', () => {
     expect(held.at(-1)?.why).toMatch(/^circuit breaker open: 2 restarts within 3600s \(max 2\); no restart before /);
     expect(await job(b)).toEqual(third);
     expect(b.lines.filter((l) => l.event === 'restart')).toHaveLength(2);
+  });
+
+  it('a live apply lock holds restarts back; the lock of a crashed apply does not (logged once); crash debris is removed at start', async () => {
+    const b = await startBox();
+    const first = await job(b);
+    control(b, { scenario: ['stalled'], stallBehindEpochs: 10 });
+    const live = await acquireLock(b.stateDir, 'lotusctl apply --auto-approve', { waitMs: 0 });
+    try {
+      expect((await tick(b)).why).toBe('failure 1 of 2 before a restart');
+      const held = await tick(b);
+      expect(held).toMatchObject({ action: 'none' });
+      expect(held.why).toMatch(/lotusctl apply holds the state lock \(lotusctl apply --auto-approve pid \d+ since /);
+    } finally {
+      await live.release();
+    }
+    // A SIGKILLed apply: its lock stays, naming a pid that is gone; and a temporary file of its last write.
+    const dead = spawnSync('true').pid as number;
+    writeFileSync(lockPath(b.stateDir), JSON.stringify({ id: 'f00d0000-0000-4000-8000-000000000001', pid: dead, host: hostname(), command: 'lotusctl apply --auto-approve', user: 'u', since: 'x' }));
+    const debris = join(b.stateDir, `.state.json.${dead}.0123456789ab.tmp`);
+    writeFileSync(debris, '{');
+    // One monitor process, ticking: the restart goes ahead, and the stale lock is logged once, not every tick.
+    const ac = new AbortController();
+    const before = samples(b).length;
+    const done = runMonitor({ file: b.specFile, launchctl: b.lc, signal: ac.signal, log: (l) => b.lines.push(JSON.parse(l) as Line) });
+    await waitFor('a restart and one more tick', () => {
+      const after = samples(b).slice(before);
+      const at = after.findIndex((x) => x.action === 'restart');
+      return at >= 0 && after.length > at + 1;
+    }, 30_000);
+    ac.abort();
+    expect(await done).toBe(0);
+    expect(existsSync(debris)).toBe(false);
+    expect(b.lines.filter((l) => l.event === 'cleanup').map((l) => l.msg)).toEqual([`removed ${debris}, a temporary file of lotusctl pid ${dead}, which is no longer running`]);
+    const stale = b.lines.filter((l) => l.event === 'stale-lock');
+    expect(stale.map((l) => [l.level, l.msg])).toEqual([['warn', `the state lock of lotusctl apply --auto-approve pid ${dead}, which is no longer running: it holds no restarts back; the next apply takes it over`]]);
+    expect(b.lines.filter((l) => l.event === 'restart-held' && /holds the state lock/.test(l.msg)).length).toBe(1);
   });
 
   it('a node without peers is unhealthy and counts towards a restart', async () => {

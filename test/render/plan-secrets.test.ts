@@ -75,7 +75,7 @@ describe('secrets never reach plan or drift output', () => {
 
   it('JSON never carries steps or plist text', () => {
     const j = planJson(p) as unknown as Record<string, unknown>;
-    expect(Object.keys(j).sort()).toEqual(['changes', 'created_at', 'drift', 'fingerprint', 'format_version', 'last_applied_at', 'mode', 'summary']);
+    expect(Object.keys(j).sort()).toEqual(['changes', 'created_at', 'drift', 'fingerprint', 'format_version', 'last_applied_at', 'leftovers', 'mode', 'summary']);
     expect(JSON.stringify(j)).not.toContain('<plist');
   });
 

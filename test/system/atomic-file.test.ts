@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFileIfExists, writeFileAtomic } from '../../src/system/atomic-file.js';
+import { createExclusive, parseTempName, readFileIfExists, tempPathFor, writeFileAtomic } from '../../src/system/atomic-file.js';
 import { thrown } from '../helpers/thrown.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -175,5 +175,26 @@ describe('readFileIfExists', () => {
     const err = thrown(() => readFileIfExists(dir));
     expect(err.code).toBe('fs.not-a-file');
     expect(err.message).toContain('not a regular file (a directory)');
+  });
+});
+
+describe('temporary names and exclusive creation', () => {
+  it('names temporary files .<name>.<pid>.<12 hex>.tmp beside the target, and parses only that shape back', () => {
+    const tmp = tempPathFor(join(dir, 'com.example.daemon.plist'));
+    expect(tmp.startsWith(`${dir}/.com.example.daemon.plist.${process.pid}.`)).toBe(true);
+    expect(parseTempName(tmp.slice(dir.length + 1))).toEqual({ target: 'com.example.daemon.plist', pid: process.pid });
+    for (const other of ['.x.tmp', 'x.plist.12.abcdefabcdef.tmp', '.x.plist.12.ABCDEFABCDEF.tmp', '.x.plist.0.abcdefabcdef.tmp', '.x.plist.12.abcdef.tmp', '.x.plist.12.abcdefabcdef.tmp.bak']) {
+      expect(parseTempName(other), other).toBeUndefined();
+    }
+  });
+
+  it('createExclusive: complete content or nothing, false when the name exists, no temporary file left', () => {
+    const p = join(dir, 'lock.json');
+    expect(createExclusive(p, '{"a":1}\n', 0o600)).toBe(true);
+    expect(readFileSync(p, 'utf8')).toBe('{"a":1}\n');
+    expect(modeOf(p)).toBe(0o600);
+    expect(createExclusive(p, '{"b":2}\n', 0o600)).toBe(false);
+    expect(readFileSync(p, 'utf8')).toBe('{"a":1}\n');
+    expect(readdirSync(dir)).toEqual(['lock.json']);
   });
 });

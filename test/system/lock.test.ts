@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isLotusctlError, type LotusctlError } from '../../src/model/errors.js';
-import { acquireLock, forceUnlock, lockPath, lockWaitMs, readLock, type LockInfo } from '../../src/system/lock.js';
+import { acquireLock, breakStaleLock, forceUnlock, lockPath, lockStatus, lockWaitMs, readLock, type LockInfo } from '../../src/system/lock.js';
+import { currentBoot, processStart, selfRecord } from '../../src/system/process-identity.js';
 import { thrown } from '../helpers/thrown.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -132,6 +133,10 @@ describe('acquireLock / release (one process)', () => {
     const onDisk = JSON.parse(readFileSync(lockPath(stateDir), 'utf8')) as LockInfo;
     expect(onDisk).toEqual(lock.info);
     expect(onDisk).toMatchObject({ pid: process.pid, host: hostname(), command: 'apply --auto-approve', since: '2026-11-30T09:00:00.000Z' });
+    // What lets the next run prove this process dead even after its pid is reused or the machine restarted.
+    expect(onDisk.start).toBe((await processStart(process.pid))?.token);
+    expect(onDisk.boot).toBe(await currentBoot());
+    expect(onDisk.boot).toMatch(/^[0-9A-F-]{36}$/);
     expect(onDisk.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(onDisk.user.length).toBeGreaterThan(0);
     expect(readLock(stateDir)).toEqual(lock.info);
@@ -151,7 +156,7 @@ describe('acquireLock / release (one process)', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
     expect(err.code).toBe('lock.held');
     expect(err.message).toBe(`state is locked by pid ${process.pid} on host ${hostname()} (lotusctl apply) since ${first.info.since} (lock ID ${first.info.id})`);
-    expect(err.hint).toBe(`wait for it to finish; if that process is gone, run: lotusctl force-unlock ${first.info.id}`);
+    expect(err.hint).toBe(`wait for it to finish (or stop it: kill ${process.pid}), then run your command again`);
     expect(readLock(stateDir)).toEqual(first.info);
   });
 
@@ -199,7 +204,7 @@ describe('lockWaitMs', () => {
 });
 
 describe('lock held by another process', () => {
-  it('names the holder; force-unlock refuses while it lives, the lock survives its death, force-unlock then works', async () => {
+  it('names the holder and never overrides it while it lives; once it is dead, the next acquire takes the lock over', async () => {
     const { kid, info } = await holderWithLock(stateDir);
     expect(info.pid).toBe(kid.proc.pid);
     expect(info.pid).not.toBe(process.pid);
@@ -207,31 +212,24 @@ describe('lock held by another process', () => {
     const held = await rejection(acquireLock(stateDir, 'plan', { waitMs: 200, pollMs: 20 }));
     expect(held.code).toBe('lock.held');
     expect(held.message).toBe(`state is locked by pid ${kid.proc.pid} on host ${hostname()} (lotusctl apply --auto-approve) since ${info.since} (lock ID ${info.id})`);
-    expect(held.hint).toBe(`wait for it to finish; if that process is gone, run: lotusctl force-unlock ${info.id}`);
+    expect(held.hint).toBe(`wait for it to finish (or stop it: kill ${kid.proc.pid}), then run your command again`);
+    expect((await lockStatus(stateDir))?.liveness).toEqual({ verdict: 'alive', why: 'which is still running' });
 
-    const mismatch = thrown(() => forceUnlock(stateDir, 'not-the-id'));
+    const mismatch = await rejection(forceUnlock(stateDir, 'not-the-id'));
     expect(mismatch.code).toBe('lock.id-mismatch');
     expect(mismatch.message).toContain(`pid ${kid.proc.pid}`);
-    const alive = thrown(() => forceUnlock(stateDir, info.id));
+    const alive = await rejection(forceUnlock(stateDir, info.id));
     expect(alive.code).toBe('lock.holder-alive');
     expect(alive.message).toContain(`pid ${kid.proc.pid}`);
     expect(alive.hint).toContain(`kill ${kid.proc.pid}`);
     expect(readLock(stateDir)).toEqual(info);
 
     await kill(kid);
-    // Dead holder: still locked (never stolen), but the message says the holder looks gone.
-    const gone = await rejection(acquireLock(stateDir, 'plan', { waitMs: 0 }));
-    expect(gone.code).toBe('lock.held');
-    expect(gone.message).toContain(`pid ${kid.proc.pid} on host ${hostname()} (lotusctl apply --auto-approve)`);
-    expect(gone.message).toContain(`that process looks gone (no pid ${kid.proc.pid} on this host)`);
-    expect(gone.hint).toContain(`lotusctl force-unlock ${info.id}`);
-    expect(readLock(stateDir)).toEqual(info);
-
-    expect(forceUnlock(stateDir, ` ${info.id}\n`).removed).toEqual(info);
-    expect(readLock(stateDir)).toBeUndefined();
-    expect(thrown(() => forceUnlock(stateDir, info.id)).code).toBe('lock.not-locked');
+    expect((await lockStatus(stateDir))?.liveness).toEqual({ verdict: 'dead', why: 'which is no longer running' });
     const mine = await acquire(stateDir, 'plan', { waitMs: 0 });
+    expect(mine.tookOver).toEqual({ holder: info, message: `took over the lock of lotusctl apply --auto-approve pid ${kid.proc.pid}, which is no longer running` });
     expect(readLock(stateDir)).toEqual(mine.info);
+    expect(readdirSync(stateDir)).toEqual(['lock.json']);
   });
 
   it('a waiting acquire gets the lock once the other process releases it', async () => {
@@ -246,7 +244,7 @@ describe('lock held by another process', () => {
     expect(readLock(stateDir)?.pid).toBe(process.pid);
   });
 
-  it('the holder removes its lock when it exits without releasing (exit handler), not when it is killed', async () => {
+  it('the holder removes its lock when it exits without releasing (exit handler); a killed one leaves it, stale', async () => {
     const [natural, exiting, killed] = await Promise.all(['natural', 'exiting', 'killed'].map((d) => holderWithLock(join(root, d))));
     natural!.kid.proc.stdin!.end(); // event loop drains, process exits normally
     exiting!.kid.send('exit');
@@ -256,6 +254,7 @@ describe('lock held by another process', () => {
     expect(exiting!.kid.proc.exitCode).toBe(3);
     expect(readLock(join(root, 'exiting'))).toBeUndefined();
     expect(readLock(join(root, 'killed'))).toEqual(killed!.info);
+    expect((await lockStatus(join(root, 'killed')))?.liveness.verdict).toBe('dead');
   });
 
   it('of processes racing for the lock, exactly one wins', async () => {
@@ -288,14 +287,14 @@ describe('unreadable lock files and forceUnlock edge cases', () => {
     expect(err.message).toBe(`state is locked by an unknown holder: ${lockPath(stateDir)} is empty or corrupt (lock ID ${id})`);
     expect(err.hint).toContain(`lotusctl force-unlock ${id}`);
 
-    expect(thrown(() => forceUnlock(stateDir, 'unknown')).code).toBe('lock.id-mismatch');
-    expect(forceUnlock(stateDir, id).removed.id).toBe(id);
+    expect((await rejection(forceUnlock(stateDir, 'unknown'))).code).toBe('lock.id-mismatch');
+    expect((await forceUnlock(stateDir, id)).removed.id).toBe(id);
     expect(existsSync(lockPath(stateDir))).toBe(false);
   });
 
   it('refuses to remove a lock whose live holder is this very process', async () => {
     const lock = await acquire(stateDir, 'apply');
-    expect(thrown(() => forceUnlock(stateDir, lock.info.id)).code).toBe('lock.holder-alive');
+    expect((await rejection(forceUnlock(stateDir, lock.info.id))).code).toBe('lock.holder-alive');
   });
 
   it('removes a lock held on another host (liveness cannot be checked there) when the id matches', async () => {
@@ -303,8 +302,100 @@ describe('unreadable lock files and forceUnlock edge cases', () => {
     const other: LockInfo = { id: 'b5d1', pid: process.pid, host: `not-${hostname()}`, command: 'apply', user: 'u', since: '2026-11-30T09:00:00Z' };
     writeFileSync(lockPath(stateDir), JSON.stringify(other));
     const held = await rejection(acquireLock(stateDir, 'plan', { waitMs: 0 }));
-    expect(held.message).toBe(`state is locked by pid ${process.pid} on host not-${hostname()} (lotusctl apply) since 2026-11-30T09:00:00Z (lock ID b5d1)`);
-    expect(forceUnlock(stateDir, 'b5d1').removed).toEqual(other);
+    expect(held.message).toBe(`state is locked by pid ${process.pid} on host not-${hostname()} (lotusctl apply) since 2026-11-30T09:00:00Z (lock ID b5d1); `
+      + `lotusctl cannot prove it has ended: it was taken on host not-${hostname()}, whose processes this machine cannot see`);
+    expect(held.hint).toBe(`if no lotusctl is running on not-${hostname()}, run: lotusctl force-unlock b5d1`);
+    expect((await forceUnlock(stateDir, 'b5d1')).removed).toEqual(other);
     expect(readLock(stateDir)).toBeUndefined();
+  });
+});
+
+describe('taking over a lock whose holder is proven dead', () => {
+  const write = (info: Partial<LockInfo>): LockInfo => {
+    mkdirSync(stateDir, { recursive: true });
+    const full = { id: 'c0ffee00-0000-4000-8000-000000000001', pid: process.pid, host: hostname(), command: 'apply --auto-approve', user: 'u', since: '2026-11-30T09:00:00Z', ...info } as LockInfo;
+    writeFileSync(lockPath(stateDir), JSON.stringify(full));
+    return full;
+  };
+
+  it('pid reuse: the pid lives, but it is another process (another start time)', async () => {
+    const old = write({ start: 'not-this-process', boot: await currentBoot() });
+    const lock = await acquire(stateDir, 'apply', { waitMs: 0 });
+    expect(lock.tookOver?.message).toBe(`took over the lock of lotusctl apply --auto-approve pid ${process.pid}, which is no longer running (pid ${process.pid} now belongs to another process)`);
+    expect(lock.tookOver?.holder).toEqual(old);
+  });
+
+  it('a lock from an earlier boot of this machine', async () => {
+    write({ start: (await processStart(process.pid))?.token, boot: '00000000-0000-4000-8000-000000000000' });
+    const lock = await acquire(stateDir, 'apply', { waitMs: 0 });
+    expect(lock.tookOver?.message).toMatch(/which is no longer running \(the machine has restarted since\)$/);
+  });
+
+  it('the same boot proves the same machine even when its host name changed (macOS renames hosts per network)', async () => {
+    const dead = await holderWithLock(stateDir);
+    await kill(dead.kid);
+    writeFileSync(lockPath(stateDir), JSON.stringify({ ...dead.info, host: 'old-name.local' }));
+    const lock = await acquire(stateDir, 'apply', { waitMs: 0 });
+    expect(lock.tookOver?.message).toBe(`took over the lock of lotusctl apply --auto-approve pid ${dead.info.pid}, which is no longer running`);
+  });
+
+  it('a lock of an older lotusctl (no start, no boot): taken over when its pid is gone, held while it exists', async () => {
+    const gone = await holderWithLock(stateDir);
+    await kill(gone.kid);
+    const { start: _s, boot: _b, ...legacy } = gone.info;
+    writeFileSync(lockPath(stateDir), JSON.stringify(legacy));
+    expect((await acquire(stateDir, 'apply', { waitMs: 0 })).tookOver?.message).toMatch(/which is no longer running$/);
+
+    const other = join(root, 'other');
+    mkdirSync(other);
+    writeFileSync(lockPath(other), JSON.stringify({ ...legacy, pid: process.pid }));
+    const held = await rejection(acquireLock(other, 'apply', { waitMs: 0 }));
+    expect(held.hint).toBe(`wait for it to finish; if pid ${process.pid} is not lotusctl (the number was reused), run: lotusctl force-unlock ${legacy.id}`);
+  });
+
+  it('of processes racing to take over a dead lock, exactly one wins and its lock is never removed by the others', async () => {
+    const dead = await holderWithLock(stateDir);
+    await kill(dead.kid);
+    const racers = [0, 1, 2, 3].map(() => spawnHolder(stateDir));
+    await Promise.all(racers.map((k) => k.waitFor(/^loaded$/)));
+    for (const k of racers) k.send('go');
+    const results = await Promise.all(racers.map((k) => k.waitFor(/^(won|held) /)));
+    const winners = results.filter((l) => l.startsWith('won '));
+    expect(winners).toHaveLength(1);
+    expect(results.filter((l) => l === 'held lock.held')).toHaveLength(3);
+    expect(readLock(stateDir)).toEqual(JSON.parse((winners[0] as string).slice(4)));
+    expect(readdirSync(stateDir).filter((n) => n !== 'lock.json')).toEqual([]);
+  });
+
+  it('a taker that judged a lock dead never removes the lock that replaced it in the meantime', async () => {
+    const dead = await holderWithLock(stateDir);
+    await kill(dead.kid);
+    // Another taker was faster: the dead lock is already replaced by a live one when this taker gets to remove it.
+    const live = await acquire(stateDir, 'apply', { waitMs: 0 });
+    expect(await breakStaleLock(stateDir, dead.info, await selfRecord())).toBe(false);
+    expect(readLock(stateDir)).toEqual(live.info);
+    expect(readdirSync(stateDir)).toEqual(['lock.json']);
+  });
+
+  it('a takeover interrupted by a crash (its guard left, its creator dead) does not block the next one', async () => {
+    const dead = await holderWithLock(stateDir);
+    await kill(dead.kid);
+    const breaker = await holderWithLock(join(root, 'elsewhere'));
+    await kill(breaker.kid);
+    const guard = join(stateDir, `lock.json.takeover-${dead.info.id}-0`);
+    writeFileSync(guard, JSON.stringify({ pid: breaker.info.pid, host: breaker.info.host, start: breaker.info.start, boot: breaker.info.boot }));
+    const lock = await acquire(stateDir, 'apply', { waitMs: 0 });
+    expect(lock.tookOver?.holder.id).toBe(dead.info.id);
+    expect(readdirSync(stateDir)).toEqual(['lock.json']);
+  });
+
+  it('a takeover guard of a live process makes the others wait, never break the lock twice', async () => {
+    const dead = await holderWithLock(stateDir);
+    await kill(dead.kid);
+    const me = { pid: process.pid, host: hostname(), start: (await processStart(process.pid))?.token, boot: await currentBoot() };
+    writeFileSync(join(stateDir, `lock.json.takeover-${dead.info.id}-0`), JSON.stringify(me));
+    const held = await rejection(acquireLock(stateDir, 'apply', { waitMs: 100, pollMs: 20 }));
+    expect(held.code).toBe('lock.held');
+    expect(readLock(stateDir)).toEqual(dead.info);
   });
 });

@@ -4,7 +4,7 @@ import { apply, defaultLaunchctl, plan as makePlan, planDestroy } from '../../ap
 import type { ApplyEvent } from '../../apply/events.js';
 import { LotusctlError } from '../../model/errors.js';
 import { changeCount, type Plan } from '../../model/plan.js';
-import { isEmptyPlan } from '../../plan/diff.js';
+import { applyHasWork, cleanupLeftovers } from '../../plan/recovery.js';
 import { decodePlanFile, encodePlanFile, isPlanFileText } from '../../plan/plan-file.js';
 import { verifyPlan } from '../../plan/verify-plan.js';
 import { driftJson, planJson } from '../../render/plan-json.js';
@@ -91,7 +91,7 @@ function checkPlanOut(out: string, specFile: string): void {
   }
 }
 
-/** `lotusctl plan`: show the difference; --out saves it; --detailed-exitcode: 0 none, 2 changes. */
+/** `lotusctl plan`: show the difference; --out saves it; --detailed-exitcode: 0 none, 2 changes (or leftovers of a crashed run apply cleans up). */
 export async function runPlan(flags: EngineFlags, o: Output, mode: 'apply' | 'destroy' = 'apply'): Promise<number> {
   if (flags.out) checkPlanOut(flags.out, flags.file);
   const p = await planFromSpec(flags, o, flags.destroy ? 'destroy' : mode);
@@ -102,7 +102,7 @@ export async function runPlan(flags: EngineFlags, o: Output, mode: 'apply' | 'de
     writeFileAtomic(flags.out, encodePlanFile(p), { mode: 0o600 });
     if (!flags.json) o.out(`\nSaved the plan to ${flags.out}. To carry out exactly this plan, run:\n  lotusctl apply ${flags.out}`);
   }
-  return flags.detailedExitcode && !isEmptyPlan(p) ? 2 : 0;
+  return flags.detailedExitcode && applyHasWork(p) ? 2 : 0;
 }
 
 /** `lotusctl show PLANFILE`: a saved plan as plan prints it (text or --json), without looking at the machine. */
@@ -129,12 +129,15 @@ function readPlanFile(planFile: string): Plan {
   return p;
 }
 
-/** `lotusctl drift`: read-only; 0 when the machine matches the last apply, 2 when not. */
+/**
+ * `lotusctl drift`: read-only; 0 when the machine matches the last apply, 2 when not (drift, an unfinished step,
+ * or leftovers of a crashed run that apply would clean up).
+ */
 export async function runDrift(flags: EngineFlags, o: Output): Promise<number> {
   const p = await planFromSpec(flags, o, 'apply');
   if (flags.json) o.out(JSON.stringify(driftJson(p), null, 2));
   else o.out(renderDriftText(p.drift, o.colors, secretValues(p), p).trimEnd());
-  return p.drift.length > 0 ? 2 : 0;
+  return p.drift.length > 0 || cleanupLeftovers(p).length > 0 ? 2 : 0;
 }
 
 async function confirm(o: Output, mode: 'apply' | 'destroy'): Promise<boolean> {
@@ -171,8 +174,10 @@ export async function runApply(planFile: string | undefined, flags: EngineFlags,
   const events: ApplyEvent[] = [];
   if (flags.json) o.out(JSON.stringify({ type: 'plan', ...planJson(p) }));
   else o.out(renderPlanText(p, o.colors).trimEnd());
-  if (isEmptyPlan(p)) return 0;
-  if (!planFile && !flags.autoApprove) {
+  if (!applyHasWork(p)) return 0;
+  const changes = changeCount(p.summary) > 0;
+  // Cleaning up after a crashed run (a stale lock, its temporary files, a finished step's journal entry) asks no question.
+  if (!planFile && !flags.autoApprove && changes) {
     if (!(await confirm(o, mode))) {
       o.err(`${mode === 'destroy' ? 'Destroy' : 'Apply'} cancelled; nothing was changed.`);
       return 1;
@@ -184,7 +189,9 @@ export async function runApply(planFile: string | undefined, flags: EngineFlags,
   const { runWithProgress } = await import('../progress.js');
   const result = await runWithProgress(p, o, Boolean(flags.json), (hooks) => apply(p, { hooks: { onEvent: (e) => { events.push(e); hooks.onEvent(e); } }, command, ...(signal ? { signal } : {}) }));
   // Every step succeeded, so what was done is what the plan counted (the same numbers as "Plan: …").
-  if (!flags.json) {
+  if (!flags.json && !changes) {
+    o.out(o.colors.green(o.colors.bold('\nDone: finished what an earlier lotusctl run left; no resources changed.')));
+  } else if (!flags.json) {
     const s = p.summary;
     o.out(o.colors.green(o.colors.bold(mode === 'destroy'
       ? `\nDestroy complete! Resources: ${s.destroy} destroyed.`
@@ -196,7 +203,7 @@ export async function runApply(planFile: string | undefined, flags: EngineFlags,
 }
 
 /** `lotusctl force-unlock ID`: clear a lock whose holder is gone. */
-export function runForceUnlock(id: string, flags: EngineFlags & { stateDir?: string }, o: Output): number {
+export async function runForceUnlock(id: string, flags: EngineFlags & { stateDir?: string }, o: Output): Promise<number> {
   // --state-dir works even when lotus.yaml is broken or gone.
   let stateDir = flags.stateDir;
   if (!stateDir) {
@@ -204,7 +211,7 @@ export function runForceUnlock(id: string, flags: EngineFlags & { stateDir?: str
     reportDiagnostics(loaded, o);
     stateDir = loaded.desired?.stateDir as string;
   }
-  const { removed } = forceUnlock(stateDir, id);
+  const { removed } = await forceUnlock(stateDir, id);
   o.out(`Lock ${removed.id} (pid ${removed.pid} on ${removed.host}, ${removed.command}, since ${removed.since}) removed.`);
   return 0;
 }

@@ -88,6 +88,8 @@ export async function runImport(args: readonly string[], flags: ImportFlags, o: 
     specPath, ...(existingText !== undefined ? { previousText: existingText } : {}),
     command: `lotusctl import ${args.join(' ')}`.slice(0, 200),
   });
+  // The state lock of a crashed lotusctl was taken over: said on stderr, so --json stays one object.
+  if (result.tookOverLock) o.err(result.tookOverLock);
   report(plan, file, o, flags, result.backups, home);
   return 0;
 }

@@ -3,19 +3,29 @@ import { readFileSync } from 'node:fs';
 import { callIfRunning } from './client.js';
 import { liveSupervisorPid } from './lock.js';
 import { statePaths } from './paths.js';
-import { isAlive, killGroup, livePidsInGroups, sleep } from './proc.js';
+import { groupStillOurs, isAlive, killGroup, livePidsInGroups, sleep, startOf } from './proc.js';
 import { contextFromEnv } from './protocol.js';
 
 /** Every job pid the supervisor of `stateDir` ever spawned (each was also a process-group id). */
 export function spawnedPids(stateDir: string): number[] {
+  return [...spawnedGroups(stateDir).keys()];
+}
+
+/** Spawned job pids with their start times (`<pid> <start>` lines; the start is missing when it could not be read). */
+function spawnedGroups(stateDir: string): Map<number, string | undefined> {
+  const out = new Map<number, string | undefined>();
+  let text: string;
   try {
-    return readFileSync(statePaths(stateDir).spawned, 'utf8')
-      .split('\n')
-      .map(Number)
-      .filter((n) => Number.isSafeInteger(n) && n > 0);
+    text = readFileSync(statePaths(stateDir).spawned, 'utf8');
   } catch {
-    return [];
+    return out;
   }
+  for (const line of text.split('\n')) {
+    const [pid, start] = line.trim().split(' ');
+    const n = Number(pid);
+    if (Number.isSafeInteger(n) && n > 0) out.set(n, start || undefined);
+  }
+  return out;
 }
 
 async function waitGone(pids: readonly number[], timeoutMs: number): Promise<boolean> {
@@ -52,8 +62,11 @@ export async function stopFakeLaunchd(stateDir: string): Promise<number[]> {
   const paths = statePaths(stateDir);
   const supervisor = liveSupervisorPid(paths.pidfile);
   await shutdownSupervisor(stateDir);
-  const pids = spawnedPids(stateDir);
-  const survivors = [...new Set([...(supervisor !== undefined ? [supervisor] : []), ...pids, ...livePidsInGroups(new Set(pids))])].filter(isAlive);
+  // Only what is still ours: a recorded pid now held by another process (pids wrap) is left alone.
+  const groups = spawnedGroups(stateDir);
+  const ours = new Set([...groups].filter(([g, start]) => groupStillOurs(g, start)).map(([g]) => g));
+  const leaders = [...ours].filter((g) => groups.get(g) === undefined || startOf(g) === groups.get(g));
+  const survivors = [...new Set([...(supervisor !== undefined ? [supervisor] : []), ...leaders, ...livePidsInGroups(ours)])].filter(isAlive);
   for (const p of survivors) {
     killGroup(p, 'SIGKILL');
     try {

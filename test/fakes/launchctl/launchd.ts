@@ -5,7 +5,7 @@ import { Job, type JobHost } from './job.js';
 import { clampLimits, readJobPlist, type JobDefinition } from './job-definition.js';
 import { allowedOwners, Sessions, SUPERVISOR_IS_ROOT, type Account, type MachineConfig } from './machine.js';
 import type { StatePaths } from './paths.js';
-import { killGroup, livePidsInGroups, sleep } from './proc.js';
+import { groupStillOurs, killGroup, livePidsInGroups, sleep, startOf } from './proc.js';
 import type { CallerContext, Request, Response } from './protocol.js';
 import { renderDomainPrint, renderList, renderListLabel, renderPrintDisabled, renderServicePrint } from './render.js';
 import { parseSignalArg } from './signals.js';
@@ -57,8 +57,8 @@ export class Launchd implements JobHost {
   private persisted: Persisted;
   /** Who is logged in: which gui/<uid> and user/<uid> domains exist. */
   private readonly sessions: Sessions;
-  /** Every process group ever spawned: shutdown sweeps them all, abandoned ones included. */
-  readonly groups = new Set<number>();
+  /** Every process group ever spawned, with its leader's start time: shutdown sweeps those still ours (abandoned ones included). */
+  readonly groups = new Map<number, string | undefined>();
   shutdownRequested = false;
 
   constructor(
@@ -93,12 +93,18 @@ export class Launchd implements JobHost {
   }
 
   spawned(pid: number): void {
-    this.groups.add(pid);
+    const start = startOf(pid);
+    this.groups.set(pid, start);
     try {
-      appendFileSync(this.paths.spawned, `${pid}\n`);
+      appendFileSync(this.paths.spawned, `${pid}${start !== undefined ? ` ${start}` : ''}\n`);
     } catch {
       // state dir gone
     }
+  }
+
+  /** The spawned process groups whose ids have not been taken by another process since (pids are reused). */
+  ourGroups(): Set<number> {
+    return new Set([...this.groups].filter(([g, start]) => groupStillOurs(g, start)).map(([g]) => g));
   }
 
   isLoaded(domain: string, label: string): boolean {
@@ -225,7 +231,7 @@ export class Launchd implements JobHost {
         unloading: j.unloading,
       })),
       console: this.sessions.console?.uid ?? null,
-      groups: [...this.groups],
+      groups: [...this.groups.keys()],
     };
   }
 
@@ -318,7 +324,7 @@ export class Launchd implements JobHost {
   private async reboot(args: string[], out: Out): Promise<Response> {
     if (args.length > 1) return out.err('usage: launchctl __fake_reboot [<daemons-dir>]', 64);
     await this.stopAll(this.allJobs());
-    for (const g of this.groups) if (livePidsInGroups(new Set([g])).length > 0) killGroup(g, 'SIGKILL');
+    for (const g of this.ourGroups()) if (livePidsInGroups(new Set([g])).length > 0) killGroup(g, 'SIGKILL');
     this.jobs.clear();
     this.sessions.reset();
     this.log('reboot');

@@ -16,6 +16,8 @@ export function isAlive(pid: number): boolean {
 interface ProcStat {
   readonly state: string;
   readonly pgrp: number;
+  /** Start time in clock ticks after boot (field 22): with the pid, it names one process (pids are reused). */
+  readonly start: string;
 }
 
 function procStat(pid: number): ProcStat | undefined {
@@ -23,10 +25,26 @@ function procStat(pid: number): ProcStat | undefined {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // `pid (comm) S ppid pgrp …`; comm may itself contain spaces and parentheses.
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0] ?? '', pgrp: Number(rest[2]) };
+    return { state: rest[0] ?? '', pgrp: Number(rest[2]), start: rest[19] ?? '' };
   } catch {
     return undefined;
   }
+}
+
+/** The start time of `pid` (see ProcStat.start); undefined when it is gone or there is no /proc. */
+export function startOf(pid: number): string | undefined {
+  return procStat(pid)?.start;
+}
+
+/**
+ * Whether the process group `pgid`, whose leader started at `start`, can still be one we spawned. Linux never gives
+ * a pid that is still in use as a process group id to a new process, so the id is ours while the leader lives with
+ * that start time, or while it is gone; it is someone else's once a process with another start time has the pid
+ * (with pid_max 32768 and busy test machines, pids wrap within minutes: never signal a group that is not ours).
+ */
+export function groupStillOurs(pgid: number, start: string | undefined): boolean {
+  const now = procStat(pgid);
+  return now === undefined || start === undefined || now.start === start;
 }
 
 /** Live (non-zombie) processes whose process group is one of `pgids`; [] where /proc is unavailable. */

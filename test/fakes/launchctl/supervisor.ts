@@ -77,7 +77,7 @@ function shutdown(why: string): Promise<void> {
     launchd.log(`shutting down: ${why}`);
     server.close();
     for (const j of launchd.allJobs()) j.quiesce();
-    const groups = launchd.groups;
+    const groups = launchd.ourGroups();
     const anyLeft = (): boolean => launchd.allJobs().some((j) => j.running) || livePidsInGroups(groups).length > 0;
     for (const g of groups) killGroup(g, 'SIGTERM');
     for (let waited = 0; anyLeft() && waited < 2000; waited += 25) await sleep(25);
@@ -108,7 +108,7 @@ setInterval(() => {
   if (stopping !== undefined) return;
   if (!existsSync(paths.dir) || !ownsPidfile()) return exitAfter('state dir or pidfile removed');
   if (Number.isSafeInteger(ownerPid) && ownerPid > 0 && !isAlive(ownerPid)) return exitAfter(`owner ${ownerPid} exited`);
-  if (openConnections === 0 && launchd.idle() && livePidsInGroups(launchd.groups).length === 0 && Date.now() - lastActivity > idleMs) {
+  if (openConnections === 0 && launchd.idle() && livePidsInGroups(launchd.ourGroups()).length === 0 && Date.now() - lastActivity > idleMs) {
     exitAfter(`idle for ${idleMs} ms`);
   }
 }, 250).unref();
