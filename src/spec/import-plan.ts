@@ -136,7 +136,9 @@ export function planImport(input: ImportInput): ImportPlanResult {
     labels.set(source.label, `${source.sourcePath} (imported too)`);
     const notLoadedInstalled = !source.loaded && source.location !== 'elsewhere';
     const svc = importPlist(source.dict, {
-      name, home: input.host.home, specDir, programs: input.programs,
+      name, home: input.host.home, specDir, programs: input.programs, jobDomain: source.domain,
+      ...(input.host.volumesDir !== undefined ? { volumesDir: input.host.volumesDir } : {}),
+      ...(input.host.wait4path !== undefined ? { wait4path: input.host.wait4path } : {}),
       ...(source.domain !== defaultsDomain ? { domain: source.domain } : {}),
       ...(notLoadedInstalled ? { state: 'stopped' as const } : {}),
       ...(source.loaded?.exitTimeout !== undefined ? { printedExitTimeout: source.loaded.exitTimeout } : {}),

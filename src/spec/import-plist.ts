@@ -8,6 +8,7 @@ import { PLIST_KEYS, plistValueMatches } from '../launchd/plist-keys.js';
 import type { PlistData, PlistDict } from '../model/desired.js';
 import { LotusctlError } from '../model/errors.js';
 import { PROCESS_TYPES, SERVICE_NAME_PATTERN, SESSION_TYPES } from './schema.js';
+import { volumeRootOf } from './places.js';
 import { defaultLabel } from './semantic.js';
 import { formatSize } from './units.js';
 
@@ -43,6 +44,11 @@ export interface ImportContext {
   readonly programs: Readonly<Record<string, ProgramLookup>>;
   /** `exit timeout` launchd printed for the loaded job: what it applies when the plist has no ExitTimeOut. */
   readonly printedExitTimeout?: number;
+  /** The domain the job will be in (defaults.domain when `domain` is unset); default `gui`. */
+  readonly jobDomain?: DomainKind;
+  /** Where this machine mounts volumes, and its wait4path (HostFacts): to recognise lotusctl's own wait4path start. */
+  readonly volumesDir?: string;
+  readonly wait4path?: string;
 }
 
 export interface ImportedSecret {
@@ -160,6 +166,25 @@ function umaskValue(v: unknown): number {
 }
 
 /** Map one plist to a service. Throws import.unsupported for what lotus.yaml cannot express (nothing is guessed). */
+// sh -c '"$0" "$1" && shift && exec "$@"' <wait4path> <volume>: the start lotusctl renders for a repo on a volume.
+const WAIT_SCRIPT = '"$0" "$1" && shift && exec "$@"';
+const WAIT_PREFIX = 5;
+
+/**
+ * ProgramArguments without lotusctl's own wait4path start when lotus.yaml renders it again exactly (the repo,
+ * LOTUS_PATH, is on that volume and this machine's wait4path is the one named); otherwise the argv as written.
+ */
+function unwrapWait4path(argv: string[] | undefined, dict: PlistDict, ctx: ImportContext, note: (kind: ImportNoteKind, key: string, message: string) => void): string[] | undefined {
+  if (argv === undefined || argv.length <= WAIT_PREFIX || argv[0] !== '/bin/sh' || argv[1] !== '-c' || argv[2] !== WAIT_SCRIPT) return argv;
+  if (argv[3] !== (ctx.wait4path ?? '/bin/wait4path')) return argv;
+  const env = dict.EnvironmentVariables;
+  const repo = env !== null && typeof env === 'object' && !Array.isArray(env) && !(env instanceof Date) && !(env instanceof Uint8Array) ? (env as PlistDict).LOTUS_PATH : undefined;
+  if (typeof repo !== 'string' || !posix.isAbsolute(repo)) return argv;
+  if (volumeRootOf(posix.normalize(repo), ctx.volumesDir ?? '/Volumes') !== argv[4]) return argv;
+  note('normalized', 'ProgramArguments', `the ${argv[3]} ${argv[4]} start is lotusctl's own for a repo on a volume; lotus.yaml puts it back from repo`);
+  return argv.slice(WAIT_PREFIX);
+}
+
 export function importPlist(dict: PlistDict, ctx: ImportContext): ImportedService {
   const notes: ImportNote[] = [];
   const note = (kind: ImportNoteKind, key: string, message: string) => notes.push({ kind, key, message });
@@ -217,7 +242,7 @@ export function importPlist(dict: PlistDict, ctx: ImportContext): ImportedServic
   // Program and arguments.
   const argvRaw = dict.ProgramArguments;
   if (argvRaw !== undefined && (!Array.isArray(argvRaw) || !argvRaw.every((a) => typeof a === 'string'))) throw unsupported('ProgramArguments', 'must be a list of strings');
-  const argv = argvRaw as string[] | undefined;
+  const argv = unwrapWait4path(argvRaw as string[] | undefined, dict, ctx, note);
   const programKey = str('Program');
   if (programKey === undefined && (argv === undefined || argv.length === 0)) throw unsupported('ProgramArguments', 'the plist names no program (neither Program nor ProgramArguments)');
   const program0 = programKey ?? (argv?.[0] as string);
@@ -248,7 +273,7 @@ export function importPlist(dict: PlistDict, ctx: ImportContext): ImportedServic
   }
   svc.program = program.includes('/') ? shown(program, home) : program;
   if (args.length > 0) svc.args = args;
-  exp.ProgramArguments = [program, ...args];
+  exp.ProgramArguments = argv === argvRaw ? [program, ...args] : [...(argvRaw as string[]).slice(0, WAIT_PREFIX), program, ...args];
 
   // Environment: LOTUS_PATH becomes repo, credentials go to secret files, the rest stays env.
   const envRaw = dict.EnvironmentVariables;
@@ -397,8 +422,13 @@ export function importPlist(dict: PlistDict, ctx: ImportContext): ImportedServic
     if (!list || list.length === 0 || !list.every((s) => typeof s === 'string' && (SESSION_TYPES as readonly string[]).includes(s))) {
       throw unsupported('LimitLoadToSessionType', `must be one or a list of ${SESSION_TYPES.join(', ')}`);
     }
-    svc.session_type = typeof session === 'string' ? session : [...list];
+    // A `user` service gets Background from lotus.yaml (desired.ts): the same value is not written out again.
+    if (!((ctx.jobDomain ?? 'gui') === 'user' && session === 'Background')) svc.session_type = typeof session === 'string' ? session : [...list];
     exp.LimitLoadToSessionType = typeof session === 'string' ? session : [...(list as string[])];
+  } else if ((ctx.jobDomain ?? 'gui') === 'user') {
+    // launchd.plist(5): no LimitLoadToSessionType means Aqua, which a user/<uid> (background) session refuses.
+    note('repaired', 'LimitLoadToSessionType', 'absent means Aqua, which launchd refuses in user/<uid>; lotus.yaml\'s domain: user gives Background');
+    exp.LimitLoadToSessionType = 'Background';
   }
   const abandon = bool('AbandonProcessGroup');
   if (abandon !== undefined) {

@@ -47,7 +47,7 @@ export function lookupAccount(name: string, env: Readonly<Record<string, string 
     });
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/.test(name)) throw fail('not an account name');
   if (dscl === undefined) throw fail('dscl (Directory Services) exists only on macOS');
-  const r = runSync(dscl, ['.', '-read', `/Users/${name}`, 'NFSHomeDirectory', 'PrimaryGroupID', 'UniqueID']);
+  const r = runSync(dscl, ['.', '-read', `/Users/${name}`, 'NFSHomeDirectory', 'PrimaryGroupID', 'UniqueID'], 10_000, env);
   const rec = r.exitCode === 0 ? parseDsclRecord(r.stdout) : undefined;
   if (rec === undefined) throw fail(`${dscl} said: ${String(r.stderr || r.stdout || r.errorCode || 'nothing').trim().split('\n')[0]}`);
   return { name, ...rec };

@@ -12,8 +12,8 @@ export interface SyncResult {
   readonly errorCode?: string;
 }
 
-export function runSync(file: string, args: readonly string[], timeoutMs = 10_000): SyncResult {
-  const r = spawnSync(file, [...args], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 4 * 1024 * 1024 });
+export function runSync(file: string, args: readonly string[], timeoutMs = 10_000, env: Readonly<Record<string, string | undefined>> = process.env): SyncResult {
+  const r = spawnSync(file, [...args], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, LC_ALL: 'C' }, maxBuffer: 4 * 1024 * 1024 });
   const errorCode = (r.error as NodeJS.ErrnoException | undefined)?.code;
   return { exitCode: r.status ?? undefined, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ...(errorCode !== undefined ? { errorCode } : {}) };
 }

@@ -89,10 +89,11 @@ describe('interrupting apply', () => {
 describe('monitor run --once output', () => {
   it('is lines for people on a terminal, and JSON lines without one', async () => {
     // The monitor watches what was applied (state.json): the daemon is recorded as applied, but not loaded.
-    recordAsApplied(sleeperSpec(), { ...process.env, ...sb.env });
+    recordAsApplied(sleeperSpec(), { ...process.env, ...sb.env, ...sb.sudoEnv() }); // as the operator's apply (also when root)
+    sb.chownToOperator(join(sb.home, 'Library')); // state.json as the operator's own apply would have left it
     const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} monitor run --once`;
     const tty = await new Promise<{ code: number; out: string }>((resolve) => {
-      const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: sb.root, env: { ...sb.env, TERM: 'xterm', NO_COLOR: '1' } });
+      const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: sb.root, env: { ...sb.env, TERM: 'xterm', NO_COLOR: '1' }, ...sb.runAs() });
       let out = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
       child.on('close', (code) => resolve({ code: code ?? 1, out }));

@@ -79,7 +79,7 @@ interface Run extends CliResult { signal: NodeJS.Signals | null }
 
 function runCli(sb: Sandbox, args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: sb.root, env: { PATH: process.env.PATH, NO_COLOR: '1', ...sb.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: sb.root, env: { PATH: process.env.PATH, NO_COLOR: '1', ...sb.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...sb.runAs() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

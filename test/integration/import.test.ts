@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { diffLines } from 'diff';
 import { build, buildBinary, parse } from 'plist';
@@ -135,6 +135,17 @@ const cases: Array<[string, () => Promise<Setup>]> = [
     const p = install(agentsDir(), 'com.example.minimal.plist', fixture('minimal.plist'));
     await load(gui(), p);
     return { args: [p], labels: ['com.example.minimal'], domain: gui() };
+  }],
+  ['a job lotusctl started through wait4path (its repo on a volume), after its lotus.yaml and state were lost', async () => {
+    const repo = join(sb.mountVolume('LotusData'), 'lotus');
+    sb.writeSpec(Sandbox.lotusDaemonSpec().replace('repo: ~/.lotus', `repo: ${repo}`));
+    const applied = await sb.cli(['apply', '--auto-approve']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const label = 'com.lotusctl.daemon';
+    expect(readFileSync(sb.agentPlist(label), 'utf8')).toMatch(/wait4path/);
+    rmSync(sb.path('lotus.yaml'));
+    rmSync(sb.stateDir(), { recursive: true });
+    return { args: [label], labels: [label], domain: gui() };
   }],
   ...goldenServices.map(([example, label]): [string, () => Promise<Setup>] => [`examples/${example}: ${label}`, async () => {
     const { text, dict } = golden(example, label);

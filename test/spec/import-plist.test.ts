@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'plist';
+import type { DomainKind } from '../../src/launchd/domain.js';
 import { describe, expect, it } from 'vitest';
 import type { PlistDict } from '../../src/model/desired.js';
 import { canonicalJson } from '../../src/plan/digest.js';
@@ -131,15 +132,17 @@ describe('importPlist round-trips lotusctl\'s own rendering (property)', () => {
   });
 
   it('for every example\'s rendered plist and every fixture', () => {
-    const goldens = ['daemon-and-miner/com.lotusctl.daemon', 'daemon-and-miner/com.example.lotus-miner', 'lotus/com.user.lotusd', 'ssh-user-domain/com.lotusctl.lite', 'system-daemon/org.example.lotusd']
-      .map((g) => readFileSync(join(root, 'test/golden/render', `${g}.plist`), 'utf8'));
+    // Each golden with the domain its example puts it in (the importer is told the job's domain).
+    const goldens: Array<[string, DomainKind]> = [['daemon-and-miner/com.lotusctl.daemon', 'gui'], ['daemon-and-miner/com.example.lotus-miner', 'gui'], ['lotus/com.user.lotusd', 'gui'], ['ssh-user-domain/com.lotusctl.lite', 'user'], ['system-daemon/org.example.lotusd', 'system']];
     const fixtures = ['guide-lotus-daemon', 'extra-keys', 'minimal', 'normalized'].map((f) => readFileSync(join(root, 'test/fixtures/import', `${f}.plist`), 'utf8')
       .replaceAll('@HOME@', '/Users/alice').replaceAll('@BIN@', '/Users/alice/bin').replaceAll('@LOTUS@', '/opt/homebrew/bin/lotus').replaceAll('@MAXFILES@', '65536'));
-    for (const text of [...goldens, ...fixtures]) {
+    const cases: Array<[string, DomainKind]> = [...goldens.map(([g, d]): [string, DomainKind] => [readFileSync(join(root, 'test/golden/render', `${g}.plist`), 'utf8'), d]), ...fixtures.map((t): [string, DomainKind] => [t, 'gui'])];
+    for (const [text, domain] of cases) {
       const dict = parse(text) as PlistDict;
-      const r = importPlist(dict, ctx({ name: serviceNameFor(dict) }));
+      const r = importPlist(dict, ctx({ name: serviceNameFor(dict), jobDomain: domain, ...(domain !== 'gui' ? { domain } : {}) }));
       const host = testHost({ secrets: Object.fromEntries(r.secrets.map((s) => [s.path, s.value])) });
       const v = validateSpecText(yamlDocument({ version: 1, services: { [r.name]: r.service } }));
+      expect(v.spec, `${String(dict.Label)}: ${JSON.stringify(v.diagnostics)}`).toBeDefined();
       expect(canonicalJson(toDesiredState(v.spec!, host).desired.jobs[0]!.plist), String(dict.Label)).toBe(canonicalJson(r.expected));
     }
   });
