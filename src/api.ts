@@ -2,13 +2,14 @@ import { realpathSync } from 'node:fs';
 import type { ApplyResult } from './apply/apply.js';
 import type { ApplyHooks } from './apply/events.js';
 import type { Clock } from './apply/readiness.js';
-import { LotusctlError } from './model/errors.js';
+import { isLotusctlError, LotusctlError } from './model/errors.js';
 import type { Plan } from './model/plan.js';
 import { observe } from './observe/observe.js';
 import { diff } from './plan/diff.js';
 import { actForOperator, actingUser } from './system/host.js';
 import { Launchctl } from './system/launchctl.js';
 import { loadSpec as loadSpecFile, requireValid, type LoadedSpec, type LoadOptions } from './system/load-spec.js';
+import { lockStatus, waitWhileLocked } from './system/lock.js';
 import { resolveLaunchctlBinary } from './system/platform.js';
 import { posix } from 'node:path';
 import { resolvePath } from './spec/paths.js';
@@ -32,6 +33,8 @@ export interface PlanOptions {
   readonly replace?: readonly string[];
   readonly launchctl?: Launchctl;
   readonly now?: Date;
+  /** How long to wait for another lotusctl run that is changing these jobs (default: LOTUSCTL_LOCK_WAIT_MS or 3 s). */
+  readonly lockWaitMs?: number;
 }
 
 /** Observe the machine and diff it against the spec: what apply would do. Read-only. */
@@ -64,12 +67,22 @@ async function planMode(spec: LoadedSpec | string, mode: 'apply' | 'destroy', op
   // Resolved as report/index.ts does, without loading the report code into plan.
   const r = loaded.spec.monitor?.reports;
   const reports = r ? [resolvePath(r.dir, loaded.host.home, posix.dirname(loaded.host.specPath))] : [];
-  const actual = await observe(loaded.desired, lc, { extraFolders: reports });
-  return diff(loaded.desired, actual, {
+  const once = async (): Promise<Plan> => diff(loaded.desired, await observe(loaded.desired, lc, { extraFolders: reports }), {
     mode, now: (opts.now ?? new Date()).toISOString(), specPath: safeRealpath(loaded.path),
     ...(opts.targets && opts.targets.length > 0 ? { targets: opts.targets } : {}),
     ...(opts.replace && opts.replace.length > 0 ? { replace: opts.replace } : {}),
   });
+  try {
+    return await once();
+  } catch (e) {
+    // A job that looks foreign may be one another lotusctl run is creating right now (loaded, not yet recorded):
+    // while a live run holds the state lock, wait for it as apply would, then look again; otherwise refuse as before.
+    if (!isLotusctlError(e) || !e.code.startsWith('plan.unmanaged')) throw e;
+    const held = await lockStatus(loaded.desired.stateDir).catch(() => undefined);
+    if (held === undefined || held.liveness.verdict === 'dead') throw e;
+    await waitWhileLocked(loaded.desired.stateDir, opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {});
+    return once();
+  }
 }
 
 function safeRealpath(p: string): string {

@@ -137,6 +137,24 @@ export async function acquireLock(
   return holdLock(file, info, tookOver);
 }
 
+/**
+ * Read-only: returns once no live lotusctl holds the state lock (none, or its holder proven dead), polling for up to
+ * `waitMs`; then throws `lock.held` naming the holder, as acquireLock does. For readers that must not take the lock.
+ */
+export async function waitWhileLocked(stateDir: string, opts: { waitMs?: number; pollMs?: number } = {}): Promise<void> {
+  const deadline = performance.now() + (opts.waitMs ?? lockWaitMs(process.env));
+  const pollMs = Math.max(1, opts.pollMs ?? DEFAULT_POLL_MS);
+  for (;;) {
+    const holder = readLock(stateDir);
+    if (holder === undefined) return;
+    const status = await holderLiveness(holder, stateDir);
+    if (status.verdict === 'dead') return;
+    const left = deadline - performance.now();
+    if (left <= 0) throw heldError(lockPath(stateDir), holder, status);
+    await sleep(Math.min(pollMs, left));
+  }
+}
+
 /** The current lock and its holder's liveness, or undefined when there is none. Throws like readLock. */
 export async function lockStatus(stateDir: string): Promise<LockStatus | undefined> {
   const holder = readLock(stateDir);

@@ -111,6 +111,37 @@ describe('monitor run --once output', () => {
   });
 });
 
+describe('a job another lotusctl run is changing right now', () => {
+  it('plan and apply wait for that run and name it, rather than calling its job foreign', async () => {
+    sleeperSpec();
+    // What a concurrent apply looks like from outside between loading a job and recording it: the job is loaded from
+    // the plist path lotusctl uses, state.json does not have it yet, and a live lotusctl holds the state lock.
+    const plist = sb.agentPlist('com.lotusctl.daemon');
+    mkdirSync(join(sb.home, 'Library', 'LaunchAgents'), { recursive: true });
+    writeFileSync(plist, `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n\t<key>Label</key>\n\t<string>com.lotusctl.daemon</string>\n\t<key>ProgramArguments</key>\n\t<array>\n\t\t<string>/bin/sleep</string>\n\t\t<string>600</string>\n\t</array>\n</dict>\n</plist>\n`);
+    sb.chownToOperator(join(sb.home, 'Library'));
+    expect((await sb.launchctl(['bootstrap', sb.gui, plist])).code).toBe(0);
+    const alone = await sb.cli(['plan']);
+    expect(alone.stderr).toMatch(/^error\[plan\.unmanaged-(plist|job)\]/m); // nobody is changing it: foreign
+
+    const stateDir = sb.stateDir();
+    mkdirSync(stateDir, { recursive: true });
+    const holder = spawn('sleep', ['600']);
+    writeFileSync(join(stateDir, 'lock.json'), JSON.stringify({ id: 'a3b07384-d9a0-4e4f-8f3c-1c2b3a4d5e6f', pid: holder.pid, host: (await import('node:os')).hostname(), command: 'lotusctl apply --auto-approve', user: 'alice', since: '2026-11-30T08:00:00.000Z' }));
+    sb.chownToOperator(join(sb.home, 'Library'));
+    try {
+      for (const args of [['plan'], ['apply', '--auto-approve']]) {
+        const r = await sb.cli(args, { LOTUSCTL_LOCK_WAIT_MS: '300' });
+        expect(r.code, args.join(' ')).toBe(1);
+        expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^error\\[lock\\.held\\]: .*pid ${holder.pid}.*lotusctl apply`, 'm'));
+      }
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((r) => holder.once('close', r));
+    }
+  });
+});
+
 describe('force-unlock', () => {
   it('refuses a live holder and clears a dead one', async () => {
     sleeperSpec();
