@@ -4,7 +4,7 @@ import { delimiter, resolve } from 'node:path';
 import { LotusctlError } from '../model/errors.js';
 import type { HostFacts, SecretProblem } from '../model/host.js';
 import { volumeRootOf } from '../spec/places.js';
-import { volumeFilesystems } from './mounts.js';
+import { volumeFilesystems } from './volumes.js';
 import { maxFilesPerProcSync } from './sysctl.js';
 import { actForHomeOwner } from './ownership.js';
 import { cliEntryPath } from './package-info.js';

@@ -1,7 +1,11 @@
 // Whether a folder is on a network file system, where another machine may share it: a recorded lock holder there
 // may be a process this machine cannot see. Linux: statfs's f_type; macOS: the mount table as /sbin/mount prints it
 // (this module owns that binary; Node's statfs has no MNT_LOCAL flag, and macOS f_type numbers are not fixed).
+// The same table gives a volume's file system type (`/dev/disk4s1 on /Volumes/Stick (exfat, local, …)`).
 import { realpathSync, statfsSync } from 'node:fs';
+import type { VolumeFilesystem } from '../model/host.js';
+import { macosTool } from './platform.js';
+import { runSync } from './run-sync.js';
 
 export const SYSTEM_MOUNT = '/sbin/mount';
 
@@ -60,12 +64,25 @@ export async function isNetworkVolume(dir: string, platform: string = process.pl
     }
   }
   if (platform === 'darwin') {
-    // execa only here: plan on Linux (and the tests) never runs mount.
-    const { execa } = await import('execa');
-    const r = await execa(SYSTEM_MOUNT, [], { reject: false, timeout: 5000, stdin: 'ignore', env: { LC_ALL: 'C' }, extendEnv: true });
-    if (r.exitCode !== 0 || typeof r.stdout !== 'string') return undefined;
+    const r = runSync(SYSTEM_MOUNT, [], 5000);
+    if (r.exitCode !== 0) return undefined;
     const m = mountOf(parseMountTable(r.stdout), real);
     return m === undefined ? undefined : !m.local;
   }
   return undefined;
+}
+
+/** The file system of each volume root (e.g. `/Volumes/Chain`), read from one `mount` call. */
+export function volumeFilesystems(roots: readonly string[], env: Readonly<Record<string, string | undefined>>): Record<string, VolumeFilesystem> {
+  if (roots.length === 0) return {};
+  const mount = macosTool('mount', env);
+  const all = (v: VolumeFilesystem): Record<string, VolumeFilesystem> => Object.fromEntries(roots.map((r) => [r, v]));
+  if (mount === undefined) return all({ unknown: `the mount table is read with macOS's ${SYSTEM_MOUNT}, not available on ${process.platform}` });
+  const r = runSync(mount, [], 10_000, env);
+  if (r.exitCode !== 0) return all({ unknown: `${mount} failed: ${String(r.stderr || r.errorCode || '').split('\n')[0]}` });
+  const table = parseMountTable(r.stdout);
+  return Object.fromEntries(roots.map((root) => {
+    const e = table.find((m) => m.point === root);
+    return [root, e ? { fs: e.type } : { unknown: 'it is not in the mount table (not mounted right now)' }];
+  }));
 }

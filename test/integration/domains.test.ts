@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../fakes/launchctl/harness.js';
 import { runCli } from '../helpers/cli.js';
+import { ok } from '../helpers/expect-ok.js';
 import { IS_ROOT } from '../helpers/operator.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
@@ -18,11 +19,6 @@ afterEach(async () => {
   expect(await sb.stop()).toEqual([]);
 });
 
-async function ok(r: Promise<{ code: number; stdout: string; stderr: string }>): Promise<string> {
-  const res = await r;
-  expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
-  return res.stdout;
-}
 
 /** Every path under `dir` (itself included) whose owner is not `uid`, with its owner. */
 function notOwnedBy(dir: string, uid: number): string[] {

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../fakes/launchctl/harness.js';
+import { ok } from '../helpers/expect-ok.js';
 import { IS_ROOT } from '../helpers/operator.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
@@ -16,11 +17,6 @@ afterEach(async () => {
   expect(await sb.stop()).toEqual([]);
 });
 
-async function ok(r: Promise<{ code: number; stdout: string; stderr: string }>): Promise<string> {
-  const res = await r;
-  expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
-  return res.stdout;
-}
 
 const sleeperSpec = (s: Sandbox, extra = ''): string =>
   `version: 1\nservices:\n  daemon:\n    program: ${s.script('sleeper', 'exec sleep 600')}\n    throttle_interval: 1s\n${extra}`;
