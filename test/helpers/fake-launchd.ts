@@ -20,7 +20,9 @@ export function useFakeLaunchd(): (opts?: Parameters<typeof FakeLaunchd.create>[
     for (const f of all) expect(await f.stop(), 'processes that outlived the supervisor shutdown').toEqual([]);
   });
   return (opts = {}) => {
-    const f = FakeLaunchd.create(opts);
+    // These suites pin down launchd's answers to a root caller (as CI runs them, and as the captures were taken):
+    // run by another user, the double is told the caller is root. A suite about non-root behaviour passes `euid`.
+    const f = FakeLaunchd.create({ euid: 0, ...opts });
     fakes.push(f);
     return f;
   };

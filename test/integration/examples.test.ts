@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliPath, repoRoot } from '../helpers/cli.js';
+import { IS_ROOT } from '../helpers/operator.js';
 import { Sandbox } from '../helpers/sandbox.js';
 
 function run(cmd: string, args: string[], env: Record<string, string>, cwd: string, as: { uid?: number; gid?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -40,7 +41,8 @@ describe('examples', () => {
     expect(third.stderr).toMatch(/bad\.yaml:4:5  error: unknown key "progam"/);
   });
 
-  it('examples/mdm-postinstall.sh answers with exit codes: applies once, then 0 with no changes; --check reports drift without repairing it', async () => {
+  // LaunchDaemons need root: as another user the suite cannot load them (launchd refuses, and so does the double).
+  it.runIf(IS_ROOT)('examples/mdm-postinstall.sh answers with exit codes: applies once, then 0 with no changes; --check reports drift without repairing it (needs root)', async () => {
     const sleeper = sb.script('sleeper', 'exec sleep 600');
     // MDM agents run the script as root: the jobs are LaunchDaemons (agents need a user: host.agents-as-root).
     const spec = sb.writeSpec(`version: 1\ndefaults: { domain: system }\nservices:\n  daemon:\n    program: ${sleeper}\n    throttle_interval: 1s\n`);
