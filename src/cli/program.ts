@@ -27,6 +27,9 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--debug', 'print stack traces with errors')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)')
     .showHelpAfterError('(run lotusctl --help for usage)')
+    // Hardcoded, not imported (this file loads no render module): test/integration/json-versions.test.ts keeps every
+    // "(format_version N" here equal to what the command prints.
+    .addHelpText('after', '\nWith --json, a command that fails prints one error object (format_version 1, specs/plan-json.md) on stdout and exits 1.')
     .exitOverride();
 
   const run = (fn: (o: Output, g: Globals) => Promise<number> | number, json = false) => async () => {
@@ -47,7 +50,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .description('check lotus.yaml: exit 0 when valid, 1 otherwise; every problem as file:line:col')
     .addOption(fileOption())
     .option('--strict', 'treat warnings as errors')
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (format_version 1)')
     .action(function (this: Command) {
       const opts = this.opts<{ file: string; strict?: boolean; json?: boolean }>();
       return run(async (o) => {
@@ -79,7 +82,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--replace <service>', 'plan to reload this service (bootout, then bootstrap) even if nothing changed (repeatable)', collect)
     .option('--out <file>', 'save the plan for `lotusctl apply FILE` (mode 0600: it holds secrets; only a new file or an old plan file is written)')
     .option('--detailed-exitcode', 'exit 0: no changes, 1: error, 2: changes present')
-    .option('--json', 'machine-readable output (format_version 1)')
+    .option('--json', 'machine-readable output (format_version 2, specs/plan-json.md)')
     .option('--destroy', 'plan the removal of everything lotusctl manages for this spec (what destroy would do)')
     .option('--stdin', 'read the spec text from standard input; --file still says where it lives (relative paths, the monitor)')
     .action(function (this: Command) {
@@ -93,7 +96,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
   program
     .command('show <planfile>')
     .description('print a plan saved with plan --out, as plan printed it (read-only; does not look at the machine)')
-    .option('--json', 'machine-readable output (format_version 1)')
+    .option('--json', 'machine-readable output (format_version 2, specs/plan-json.md)')
     .action(function (this: Command, planfile: string) {
       const flags = this.opts<{ json?: boolean }>();
       return run(async (o) => {
@@ -109,7 +112,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--target <service>', 'apply only this service and what it depends on (repeatable)', collect)
     .option('--replace <service>', 'reload this service (bootout, then bootstrap) even if nothing changed, like terraform apply -replace (repeatable)', collect)
     .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
-    .option('--json', 'one JSON event per line')
+    .option('--json', 'one JSON event per line (format_version 2, specs/plan-json.md)')
     .action(function (this: Command, planfile: string | undefined) {
       const flags = this.opts<EngineFlags>();
       return run(async (o) => {
@@ -124,7 +127,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .addOption(fileOption())
     .option('--target <service>', 'destroy only this service and the services that depend on it (repeatable)', collect)
     .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
-    .option('--json', 'one JSON event per line')
+    .option('--json', 'one JSON event per line (format_version 2, specs/plan-json.md)')
     .action(function (this: Command) {
       const flags = this.opts<EngineFlags>();
       return run(async (o) => {
@@ -137,7 +140,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .command('restart <service>')
     .description('restart an applied service gracefully (launchctl kickstart -k) under the state lock, then wait until it is ready as apply does')
     .addOption(fileOption())
-    .option('--json', 'one JSON event per line')
+    .option('--json', 'one JSON event per line (format_version 1)')
     .action(function (this: Command, service: string) {
       const flags = this.opts<{ file: string; json?: boolean }>();
       return run(async (o) => {
@@ -150,7 +153,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .command('drift')
     .description('read-only: exit 0 when the machine matches the last apply, 2 when not')
     .addOption(fileOption())
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (format_version 2, specs/plan-json.md)')
     .action(function (this: Command) {
       const flags = this.opts<EngineFlags>();
       return run(async (o) => {
@@ -179,7 +182,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .addOption(fileOption())
     .option('--schedule <schedule>', 'a duration ("30s") or a cron expression; default: monitor.schedule')
     .option('--once', 'run one probe round and exit (0: done, 1: could not)')
-    .option('--json', 'JSON lines even on a terminal (always without one, e.g. under launchd)')
+    .option('--json', 'JSON lines (format_version 1) even on a terminal; always without one, e.g. under launchd')
     .action(function (this: Command) {
       const flags = this.opts<{ file: string; schedule?: string; once?: boolean; json?: boolean }>();
       return run(async (o) => {
@@ -194,7 +197,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
           file: flags.file, ...(flags.schedule ? { schedule: flags.schedule } : {}), ...(flags.once ? { once: true } : {}), ...(signal ? { signal } : {}),
           ...(human ? { log: (line: string) => o.out(renderMonitorLine(line, o.colors)) } : {}),
         });
-      })();
+      }, Boolean(flags.json))();
     });
 
   program
@@ -267,7 +270,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--out <file>', 'the lotus.yaml to write or merge into', process.env.LOTUSCTL_FILE || DEFAULT_FILE)
     .option('--name <service>', 'the service name (one job only); default from the program or label')
     .option('--dry-run', 'show the lotus.yaml diff and what would happen; write nothing')
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (format_version 1)')
     .action(function (this: Command, jobs: string[]) {
       const flags = this.opts<{ out: string; name?: string; dryRun?: boolean; json?: boolean }>();
       return run(async (o) => {
@@ -282,7 +285,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .option('--out <file>', 'the file to create', process.env.LOTUSCTL_FILE || DEFAULT_FILE)
     .option('--domain <domain>', 'gui, user or system (default: gui; user over SSH; system as root)')
     .option('--miner', 'also a lotus-miner service that depends on the daemon')
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (format_version 1)')
     .action(function (this: Command) {
       const flags = this.opts<{ out: string; domain?: string; miner?: boolean; json?: boolean }>();
       return run(async (o) => {
@@ -296,7 +299,7 @@ export function buildProgram(setCode: (code: number) => void, signal?: AbortSign
     .description('propose lotus.yaml changes for this machine (limits, priority, restart policy, shutdown time, logging, memory ceiling); exit 2 when there are proposals')
     .addOption(fileOption())
     .option('--write', 'apply the proposals to lotus.yaml, keeping its comments and layout')
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (format_version 1)')
     .action(function (this: Command) {
       const flags = this.opts<{ file: string; write?: boolean; json?: boolean }>();
       return run(async (o) => {

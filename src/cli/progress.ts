@@ -1,5 +1,6 @@
 import type { ApplyEvent, ApplyHooks } from '../apply/events.js';
 import type { Plan } from '../model/plan.js';
+import { PLAN_JSON_FORMAT_VERSION } from '../render/plan-json.js';
 import { escapeControls } from '../render/terminal-text.js';
 import type { Output } from './output.js';
 
@@ -20,7 +21,8 @@ function deferred(): Deferred {
  */
 export async function runWithProgress<T>(plan: Plan, o: Output, json: boolean, work: (hooks: ApplyHooks) => Promise<T>): Promise<T> {
   if (json) {
-    return work({ onEvent: (e) => o.out(JSON.stringify({ ...snake(e), time: new Date().toISOString() })) });
+    // Every line carries the version of the format it belongs to (specs/plan-json.md), as the plan and summary lines do.
+    return work({ onEvent: (e) => o.out(JSON.stringify({ type: e.type, format_version: PLAN_JSON_FORMAT_VERSION, ...snake(e), time: new Date().toISOString() })) });
   }
   if (!o.isTTY) {
     return work({ onEvent: (e) => { const line = plainLine(e); if (line) o.out(line); } });

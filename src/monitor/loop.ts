@@ -62,11 +62,14 @@ const DEFAULT_SCHEDULE = '30s';
 // Longer than one launchctl call (30 s) so an in-flight restart is not cut off by a stop unless launchd kills us.
 const STOP_WAIT_MS = 35_000;
 
+/** The version of the monitor's JSON log lines (`monitor run --json`, its launchd log, `logs --monitor --json`'s record). */
+export const MONITOR_LOG_FORMAT_VERSION = '1';
+
 function makeLogger(sink: (line: string) => void, clock: Clock): Logger {
   return (level, event, msg, fields = {}) => {
     try {
       // terminalSafe: JSON.stringify leaves C1 controls and bidi overrides raw; as \u escapes they stay valid JSON.
-      sink(terminalSafe(JSON.stringify({ time: new Date(clock.now()).toISOString(), level, event, msg, ...fields }), false));
+      sink(terminalSafe(JSON.stringify({ format_version: MONITOR_LOG_FORMAT_VERSION, time: new Date(clock.now()).toISOString(), level, event, msg, ...fields }), false));
     } catch {
       // a broken log sink must not stop the monitor
     }

@@ -58,7 +58,7 @@ export function labelLine(label: string, line: string, show: boolean, c: Colors)
   return show ? `${c.dim(`${label} |`)} ${line}` : line;
 }
 
-const CORE_KEYS = new Set(['time', 'level', 'event', 'msg']);
+const CORE_KEYS = new Set(['format_version', 'time', 'level', 'event', 'msg']);
 
 function fieldText(v: unknown): string {
   if (typeof v === 'string') return /\s/.test(v) || v === '' ? JSON.stringify(v) : v;

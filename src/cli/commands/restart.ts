@@ -2,6 +2,9 @@ import { restartService } from '../../apply/restart.js';
 import type { Output } from '../output.js';
 import { launchctl, loadValidSpec } from './ops-common.js';
 
+/** The version of `restart --json`'s event lines (`progress`, then `restarted`). */
+const RESTART_JSON_FORMAT_VERSION = '1';
+
 export interface RestartFlags {
   file: string;
   json?: boolean;
@@ -10,7 +13,7 @@ export interface RestartFlags {
 /** `lotusctl restart SERVICE`: kickstart -k under the state lock, then apply's readiness checks; says what it did. */
 export async function runRestart(service: string, flags: RestartFlags, o: Output): Promise<number> {
   const loaded = loadValidSpec(flags.file, o, Boolean(flags.json));
-  const event = (type: string, fields: Record<string, unknown>) => o.out(JSON.stringify({ type, service, ...fields, time: new Date().toISOString() }));
+  const event = (type: string, fields: Record<string, unknown>) => o.out(JSON.stringify({ type, format_version: RESTART_JSON_FORMAT_VERSION, service, ...fields, time: new Date().toISOString() }));
   const r = await restartService(loaded.desired, service, {
     launchctl: launchctl(),
     command: `lotusctl restart ${service}`,
