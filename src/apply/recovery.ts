@@ -1,28 +1,41 @@
 // Apply's side of crash consistency: the journal entry around each step, and the clean-up of what crashed runs left.
 import { dirname, join } from 'node:path';
-import type { Manifest } from '../model/actual.js';
+import { NOT_A_FILE_DIGEST, type Manifest } from '../model/actual.js';
 import type { JobStep, Plan } from '../model/plan.js';
 import { sha256 } from '../plan/digest.js';
 import { errnoCode, readFileIfExists } from '../system/atomic-file.js';
 import { clearJournalEntry, journalDir, readJournal, writeJournalEntry, type JournalEntry } from '../system/journal.js';
 import { findTempLeftovers, managedFolders, removeTempLeftover } from '../system/leftovers.js';
+import { FileReadError } from '../system/read-file.js';
 
 /** Journal entries of earlier runs, by label (read under the lock, before the first step). */
 export function priorEntries(stateDir: string): Map<string, JournalEntry> {
   return new Map(readJournal(stateDir).map(({ path: _path, ...e }) => [e.label, e]));
 }
 
+/** What is at the plist path before the step: the file's sha256, NOT_A_FILE_DIGEST for a FIFO or device, or undefined. */
+function onDiskDigest(path: string): string | undefined {
+  try {
+    const bytes = readFileIfExists(path);
+    return bytes === undefined ? undefined : sha256(bytes);
+  } catch (e) {
+    // As observe saw it (src/observe/observe.ts readPlistFile): the step replaces it.
+    if (e instanceof FileReadError && e.problem === 'not-regular') return NOT_A_FILE_DIGEST;
+    throw e;
+  }
+}
+
 /** Records, before the step's first effect, what it is about to do, for which spec, and what was there before it. */
 export function beginStep(stateDir: string, step: JobStep, plan: Pick<Plan, 'owner'>, manifest: Manifest, run: { lockId: string; command: string; startedAt: string }): void {
   const prev = manifest.jobs[step.label] ?? (step.from ? manifest.jobs[step.from.label] : undefined);
-  const onDisk = readFileIfExists(step.plistPath);
+  const onDisk = onDiskDigest(step.plistPath);
   const digest = step.plist.action === 'write' ? step.plist.digest : step.target === 'absent' ? undefined : step.digest;
   writeJournalEntry(stateDir, {
     label: step.label, service: step.service, kind: step.kind, domain: step.domain, plistPath: step.plistPath, target: step.target, owner: plan.owner,
     ...(step.from ? { from: { label: step.from.label, domain: step.from.domain, plistPath: step.from.plistPath } } : {}),
     ...(digest !== undefined ? { digest } : {}),
     ...(prev ? { previous: { digest: prev.digest, state: prev.state } } : {}),
-    ...(onDisk !== undefined ? { onDiskDigest: sha256(onDisk) } : {}),
+    ...(onDisk !== undefined ? { onDiskDigest: onDisk } : {}),
     sensitiveKeys: step.sensitiveKeys, command: run.command, pid: process.pid, startedAt: run.startedAt, lockId: run.lockId,
   });
 }

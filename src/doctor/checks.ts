@@ -91,9 +91,16 @@ function jobChecks(j: JobFacts, f: DoctorFacts): CheckResult[] {
     if (j.plistStat.error) add('plist.exists', 'fail', `cannot read ${j.plistPath}: ${j.plistStat.error}`, { fix: `check the permissions of ${posix.dirname(j.plistPath)}` });
     else if (wanted) add('plist.exists', 'fail', `${j.plistPath} does not exist`, { fix: 'run lotusctl apply' });
     else add('plist.exists', 'ok', `${j.plistPath} is absent, as lotus.yaml wants`);
+  } else if (j.plistStat.kind !== 'file') {
+    // No owner or mode checks here: stat follows a symlink, and /dev/zero's owner and mode are not the plist's to fix.
+    const what = j.plistProblem ?? (j.plistStat.kind === 'dir' ? 'not a regular file (a directory)' : 'not a regular file');
+    add('plist.exists', wanted ? 'fail' : 'warn', `${j.plistPath} is ${what}: launchd cannot load it`, {
+      fix: j.plistStat.kind === 'dir' ? `move ${j.plistPath} aside, then run lotusctl apply` : `run lotusctl apply: it replaces it${wanted ? ' with the plist' : ''} (lotusctl plan shows it first)`,
+    });
   } else {
     add('plist.exists', wanted ? 'ok' : 'warn', wanted ? j.plistPath : `${j.plistPath} exists, but lotus.yaml wants the job absent`, wanted ? {} : { fix: 'run lotusctl apply (it removes it)' });
-    if (j.plistFormat === 'invalid') add('plist.parses', 'fail', `${j.plistPath} is not a readable plist: launchd refuses it`, { fix: 'run lotusctl apply to rewrite it (plan shows the difference first)' });
+    if (j.plistProblem !== undefined) add('plist.parses', 'fail', `cannot read ${j.plistPath}: ${j.plistProblem}`, { fix: `check ${j.plistPath}; lotusctl plan shows what apply would write` });
+    else if (j.plistFormat === 'invalid') add('plist.parses', 'fail', `${j.plistPath} is not a readable plist: launchd refuses it`, { fix: 'run lotusctl apply to rewrite it (plan shows the difference first)' });
     else add('plist.parses', 'ok', `${j.plistFormat ?? 'readable'} plist`);
     const st = j.plistStat;
     const ownerOk = st.uid === j.plistOwnerUid || (j.domainKind !== 'system' && st.uid === 0);

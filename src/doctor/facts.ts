@@ -75,6 +75,8 @@ export interface JobFacts {
   readonly desired: 'running' | 'stopped' | 'absent';
   readonly plistPath: string;
   readonly plistStat: PathFact;
+  /** Why the plist could not be read (not a regular file, too large, unreadable): absent when it could be, or does not exist. */
+  readonly plistProblem?: string;
   /** How the plist parsed: absent when it does not exist or could not be read. */
   readonly plistFormat?: 'xml' | 'binary' | 'invalid';
   /** True when the bytes on disk are exactly what apply writes. */

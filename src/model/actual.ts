@@ -2,6 +2,9 @@ import { domainTarget, type DomainTarget } from '../launchd/domain.js';
 import type { LastExit } from '../launchd/exit-status.js';
 import type { JobWatch, PlistDict, SpecOwner } from './desired.js';
 
+/** The digest of a plist path that holds a FIFO, a device or a socket: never a sha256, so it matches no plist. */
+export const NOT_A_FILE_DIGEST = 'not-a-regular-file';
+
 /** The plist file as found on disk. */
 export type ActualFile =
   | { readonly exists: false }

@@ -206,7 +206,14 @@ async function tick(d: TickDeps): Promise<TickOutcome> {
   const results = await Promise.all(jobs.map((job, i) => act(job, decisions[i]!, remembered.services[job.name], d).then((actionError) => ({
     service: job.name, observation: observations[i]!, decision: decisions[i]!, ...(actionError !== undefined ? { actionError } : {}),
   }))));
-  appendSamples(good.stateDir, results, now);
+  // Samples that cannot be recorded fail the round (exit 1 with --once), but metrics, housekeeping and alerts still run.
+  let recorded = true;
+  try {
+    appendSamples(good.stateDir, results, now);
+  } catch (e) {
+    recorded = false;
+    d.log('error', 'samples-failed', `cannot record samples: ${(e as Error).message}`, { code: (e as LotusctlError).code ?? (e as NodeJS.ErrnoException).code ?? null, hint: (e as LotusctlError).hint ?? null });
+  }
   writeMetrics(good.stateDir, results);
   housekeeping(good.jobs, good.stateDir, monitor, now, d.log);
   await notifyAfterTick({
@@ -217,7 +224,7 @@ async function tick(d: TickDeps): Promise<TickOutcome> {
     services: Object.fromEntries(results.map((r) => [r.service, r.decision.health.status])),
     ...(stale ? { stale_spec: true } : {}),
   });
-  return { ok: true, results, staleSpec: stale };
+  return { ok: recorded, results, staleSpec: stale };
 }
 
 /** Logs what changed and carries out a restart; returns launchctl's error when the restart failed. */

@@ -1,8 +1,9 @@
 // What each tick leaves behind: one JSON line per service in <stateDir>/samples/<YYYY-MM-DD>.jsonl (UTC date) for
 // reports, and <stateDir>/metrics.prom in the Prometheus text format (node_exporter's textfile collector reads it).
 // The text format is hand-written (it is small); prom-client would be the library for it, but it is not a dependency.
-import { closeSync, constants, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { LotusctlError } from '../model/errors.js';
 import { writeFileAtomic } from '../system/atomic-file.js';
 import { giveToOwner, makeDirs } from '../system/ownership.js';
 import type { Decision, Observation } from './policy.js';
@@ -55,23 +56,51 @@ export function samplesPath(stateDir: string, time: number): string {
   return join(stateDir, 'samples', `${new Date(time).toISOString().slice(0, 10)}.jsonl`);
 }
 
-/** Appends one line per result to the day's file (one write, O_APPEND, so concurrent readers see whole lines). */
+function notAFile(file: string, what: string): LotusctlError {
+  return new LotusctlError('monitor.samples-not-a-file', `${file} is not a regular file (${what}); no samples are recorded there`, {
+    hint: `remove ${file}: the monitor creates the day's samples file itself`,
+  });
+}
+
+function kindOf(st: Stats): string {
+  return st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isDirectory() ? 'a directory' : st.isSocket() ? 'a socket' : 'not a file';
+}
+
+/**
+ * Appends one line per result to the day's file (one write, O_APPEND, so concurrent readers see whole lines).
+ * Anything but a regular file at the day's path (a FIFO, a device, a symlink to one) is refused with
+ * monitor.samples-not-a-file before it is opened: a FIFO would swallow the samples or block, a device eat them.
+ */
 export function appendSamples(stateDir: string, results: readonly TickResult[], time: number): string {
   const file = samplesPath(stateDir, time);
   makeDirs(join(stateDir, 'samples'), 0o755);
-  // O_NONBLOCK: a FIFO planted at the day's path fails the write (ENXIO) instead of blocking the monitor forever.
-  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NONBLOCK ?? 0);
-  if (results.length > 0) {
-    const isNew = !existsSync(file);
-    const fd = openSync(file, flags, 0o644);
-    try {
-      writeSync(fd, results.map((r) => `${JSON.stringify(sampleLine(r))}\n`).join(''));
-    } finally {
-      closeSync(fd);
-    }
-    // As root for the operator (a system monitor), the day file is theirs like the rest of their state dir.
-    if (isNew) giveToOwner(file);
+  if (results.length === 0) return file;
+  let st: Stats | undefined;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
+  if (st && !st.isFile()) throw notAFile(file, kindOf(st));
+  // O_NONBLOCK: a FIFO swapped in after the check fails the open (ENXIO) instead of blocking the monitor forever.
+  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NONBLOCK ?? 0);
+  const isNew = st === undefined;
+  let fd: number;
+  try {
+    fd = openSync(file, flags, 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENXIO') throw notAFile(file, 'a FIFO');
+    throw e;
+  }
+  try {
+    const fst = fstatSync(fd);
+    if (!fst.isFile()) throw notAFile(file, kindOf(fst));
+    writeSync(fd, results.map((r) => `${JSON.stringify(sampleLine(r))}\n`).join(''));
+  } finally {
+    closeSync(fd);
+  }
+  // As root for the operator (a system monitor), the day file is theirs like the rest of their state dir.
+  if (isNew) giveToOwner(file);
   return file;
 }
 

@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import type { DomainFact, DoctorFacts, DuplicateFact, JobFacts, JobLaunchdFact, LogFact, PathFact, RepoFact, RepoLockFact } from '../doctor/facts.js';
 import { isLotusProgram } from '../doctor/checks.js';
 import { domainTarget, type DomainTarget } from '../launchd/domain.js';
+import { NOT_A_FILE_DIGEST, type ActualFile } from '../model/actual.js';
 import type { DesiredJob, PlistData, PlistDict } from '../model/desired.js';
 import { isLotusctlError } from '../model/errors.js';
 import { monitorSettings } from '../monitor/config.js';
@@ -22,6 +23,7 @@ import { freeSpace, volumeOf } from '../system/disk.js';
 import { fcntlLockHolder } from '../system/file-locks.js';
 import type { Launchctl } from '../system/launchctl.js';
 import { processAncestry } from '../system/process-stats.js';
+import { FileReadError } from '../system/read-file.js';
 import { programVersion } from '../system/program-version.js';
 import { readRecentSamples } from '../system/recent-samples.js';
 import { maxFilesPerProc } from '../system/sysctl.js';
@@ -197,7 +199,16 @@ export async function gatherDoctorFacts(spec: Spec, desired: DesiredState, host:
     const key = domainTarget(j.domain);
     const userName = str(j.plist.UserName);
     const jobUid = j.domain.kind === 'system' ? (userName === undefined ? 0 : await uidOf(userName)) : j.domain.uid;
-    const plistFile = readPlistFile(j.plistPath);
+    // What cannot be read as a plist (a FIFO, a device, a folder, a file past the cap) is a failed check, not a stop.
+    let plistFile: ActualFile;
+    let plistProblem: string | undefined;
+    try {
+      plistFile = readPlistFile(j.plistPath);
+      if (plistFile.exists && plistFile.digest === NOT_A_FILE_DIGEST) plistProblem = plistFile.problem ?? 'not a regular file';
+    } catch (e) {
+      plistFile = { exists: false };
+      plistProblem = e instanceof FileReadError ? e.detail : errnoCode(e) ?? String(e);
+    }
     const programPath = programOf(j.plist) ?? '';
     const programStat = pathFact(programPath);
     const real = programStat.exists ? realpathOrUndefined(programPath) : undefined;
@@ -231,7 +242,7 @@ export async function gatherDoctorFacts(spec: Spec, desired: DesiredState, host:
     return {
       name: j.name, kind: j.kind, label: j.label, domain: key, domainKind: j.domain.kind, desired: j.state,
       plistPath: j.plistPath, plistStat: pathFact(j.plistPath),
-      ...(plistFile.exists ? { plistFormat: plistFile.format, plistMatchesSpec: plistFile.digest === sha256(j.plistText) } : {}),
+      ...(plistProblem !== undefined ? { plistProblem } : plistFile.exists ? { plistFormat: plistFile.format, plistMatchesSpec: plistFile.digest === sha256(j.plistText) } : {}),
       plistMode: j.plistMode,
       plistOwnerUid: j.domain.kind === 'system' ? 0 : (j.domain.uid as number),
       ...(jobUid !== undefined ? { jobUid } : {}),

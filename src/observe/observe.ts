@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { jobKey, type ActualFile, type ActualJob, type ActualJobState, type ActualState, type InterruptedStep, type LoadedDefinition } from '../model/actual.js';
+import { existsSync, lstatSync, statSync } from 'node:fs';
+import { jobKey, NOT_A_FILE_DIGEST, type ActualFile, type ActualJob, type ActualJobState, type ActualState, type InterruptedStep, type LoadedDefinition } from '../model/actual.js';
 import type { DesiredState, PlistDict } from '../model/desired.js';
 import { basename } from 'node:path';
 import type { ObservedScope } from '../model/plan.js';
@@ -15,7 +15,12 @@ import { lockStatus } from '../system/lock.js';
 import { readManifest } from '../system/manifest.js';
 import { FileReadError, readFileCapped } from '../system/read-file.js';
 
-/** Read a plist file: XML or binary, parsed with the plist library; unreadable content is `invalid`, not an error. */
+/**
+ * Read a plist file: XML or binary, parsed with the plist library; unreadable content is `invalid`, not an error.
+ * A FIFO, device or socket (or a symlink to one) at the path is `invalid` too, without being opened: drift reports it
+ * and apply replaces it (the rename replaces the entry, never what a symlink points at). A folder there, a file past
+ * the cap or one that cannot be read throws FileReadError: apply could not replace it either.
+ */
 export function readPlistFile(path: string): ActualFile {
   let bytes: Buffer;
   let st: ReturnType<typeof statSync>;
@@ -25,6 +30,10 @@ export function readPlistFile(path: string): ActualFile {
     st = statSync(path);
   } catch (e) {
     if ((e instanceof FileReadError && e.problem === 'missing') || (e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
+    const entry = e instanceof FileReadError && e.problem === 'not-regular' ? lstatOrUndefined(path) : undefined;
+    if (entry && !entry.isDirectory() && !(entry.isSymbolicLink() && isDirectory(path))) {
+      return { exists: true, digest: NOT_A_FILE_DIGEST, format: 'invalid', problem: (e as FileReadError).detail, mode: Number(entry.mode) & 0o7777, uid: Number(entry.uid) };
+    }
     throw e;
   }
   const base = { exists: true as const, digest: sha256(bytes), mode: Number(st.mode) & 0o7777, uid: Number(st.uid) };
@@ -34,6 +43,22 @@ export function readPlistFile(path: string): ActualFile {
   if (parsed.format === 'invalid') return { ...base, format: 'invalid', problem: parsed.problem, ...text };
   const missing = missingPrograms(parsed.dict);
   return { ...base, format: parsed.format, dict: parsed.dict, ...text, ...(missing.length > 0 ? { missingPrograms: missing } : {}) };
+}
+
+function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The parts of a service print that say what launchd loaded (compared with the plist by the planner). */

@@ -107,6 +107,7 @@ export async function gatherStatusFacts(spec: Spec, desired: DesiredState, jobs:
         enabled: mon.enabled, schedule: mon.schedule, intervalMs: scheduleIntervalMs(mon.schedule, now0),
         ...(samples.newest !== undefined ? { lastSampleAt: samples.newest } : {}),
         ...(state.problem ? { stateProblem: state.problem } : {}),
+        ...(samples.unreadable.length > 0 ? { samplesUnreadable: samples.unreadable } : {}),
       },
     } : {}),
   };

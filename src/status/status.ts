@@ -59,6 +59,8 @@ export interface StatusFacts {
     /** The newest sample of any service (the monitor's heartbeat). */
     readonly lastSampleAt?: number;
     readonly stateProblem?: string;
+    /** Samples day files that could not be read (a FIFO planted there, EACCES), as `path: code`. */
+    readonly samplesUnreadable?: readonly string[];
   };
 }
 
@@ -195,6 +197,7 @@ function serviceHealth(j: StatusJobFacts, f: StatusFacts, running: boolean): Sta
     return { word: live.word, text: `${live.text} (live check; no monitor)`, reasons: [], source: 'live', ...(live.lag !== undefined ? { lagEpochs: live.lag } : {}) };
   }
   const s = j.lastSample;
+  if (s === undefined && mon.samplesUnreadable?.length) return { word: 'unknown', text: `unknown: the monitor's samples cannot be read (${mon.samplesUnreadable.join(', ')})`, reasons: [], source: 'monitor' };
   if (s === undefined) return { word: 'no data', text: 'no data: the monitor has not sampled it yet', reasons: [], source: 'monitor' };
   const age = f.now - s.time;
   const h = sampleHealth(s);
@@ -210,6 +213,7 @@ function monitorHealth(j: StatusJobFacts, f: StatusFacts, running: boolean): Sta
   if (mon === undefined) return { word: 'not configured', text: 'not configured: lotus.yaml has no monitor: section, so nothing restarts an unhealthy node', reasons: [], source: 'none' };
   if (j.desired !== 'running') return { word: 'n/a', text: 'n/a (monitor.enabled is false)', reasons: [], source: 'none' };
   const at = mon.lastSampleAt;
+  if (at === undefined && mon.samplesUnreadable?.length) return { word: 'unknown', text: `unknown: its samples cannot be read (${mon.samplesUnreadable.join(', ')})`, reasons: [], source: 'monitor' };
   if (at === undefined) {
     if (running && j.processAgeMs !== undefined && j.processAgeMs < staleAfterMs(mon.intervalMs)) return { word: 'starting', text: `starting: no samples yet (running for ${formatAge(j.processAgeMs)})`, reasons: [], source: 'monitor' };
     return { word: 'no data', text: 'no data: no samples recorded yet', reasons: [], source: 'monitor' };

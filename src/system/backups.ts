@@ -1,10 +1,11 @@
 // Previous plist generations, so a bad apply can be undone: <stateDir>/backups/<label>/<UTC stamp>-<digest8>.plist.
-import { readdirSync, unlinkSync } from 'node:fs';
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InternalError, LotusctlError } from '../model/errors.js';
 import { sha256 } from '../plan/digest.js';
 import { errnoCode, readFileIfExists, writeFileAtomic } from './atomic-file.js';
 import { makeDirs } from './ownership.js';
+import { FileReadError } from './read-file.js';
 
 export const DEFAULT_BACKUP_KEEP = 5;
 // YYYYMMDDTHHMMSSmmmZ: fixed width, so name order is time order.
@@ -16,8 +17,30 @@ export function backupDir(stateDir: string, label: string): string {
 }
 
 /**
+ * The bytes to back up; undefined when there is nothing: no file, or a FIFO, device or socket (or a symlink to one)
+ * planted where the plist was, which holds no plist to restore (drift reports it, apply replaces it). A folder
+ * there still throws fs.not-a-file.
+ */
+function readSource(path: string): Buffer | undefined {
+  try {
+    return readFileIfExists(path);
+  } catch (e) {
+    if (e instanceof FileReadError && e.problem === 'not-regular' && !isDirectory(path)) return undefined;
+    throw e;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Copies `sourcePath` into the label's backups (mode 0600) and prunes all but the newest `keep` (default 5).
- * Returns the backup's path, or undefined when the source does not exist. When the newest backup already holds
+ * Returns the backup's path, or undefined when the source does not exist or is not a regular file (a FIFO, a device). When the newest backup already holds
  * the same bytes (a retried apply), returns that one instead of adding a duplicate. Names never go backwards:
  * a stamp not after the newest existing one (clock stepped back, same millisecond) is bumped to newest + 1 ms.
  */
@@ -25,7 +48,7 @@ export function backupFile(stateDir: string, label: string, sourcePath: string, 
   const keep = opts.keep ?? DEFAULT_BACKUP_KEEP;
   if (!Number.isInteger(keep) || keep < 1) throw new InternalError(`backupFile: keep must be a positive integer, got ${keep}`);
   const dir = backupDir(stateDir, label);
-  const data = readFileIfExists(sourcePath);
+  const data = readSource(sourcePath);
   if (data === undefined) return undefined;
   try {
     makeDirs(dir, 0o700);

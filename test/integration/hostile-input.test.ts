@@ -1,7 +1,7 @@
 // Issue 8 items 1-3 and the smaller ones, through the real CLI: secrets never shown, control characters refused with
 // file:line:col and never echoed raw, every read capped and regular-files-only (nothing hangs), every number bounded.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordAsApplied } from '../helpers/applied.js';
@@ -173,33 +173,137 @@ describe('2. every read is capped and regular-files-only; nothing hangs', () => 
     expect(r.stderr).not.toContain('cannot read');
   });
 
-  it('a managed plist path that is a FIFO or a symlink to /dev/zero: plan and drift say so and return', async () => {
+  it('a managed plist path that is a FIFO or a symlink to /dev/zero: drift reports it (exit 2), plan shows the rewrite, apply replaces it', async () => {
     spec('');
     expect((await cli(['apply', '--auto-approve'])).code).toBe(0);
     const plist = sb.agentPlist(DAEMON);
-    for (const make of [() => mkfifo(plist), () => symlinkSync('/dev/zero', plist)]) {
-      execFileSync('rm', ['-f', plist]);
+    const zero = statSync('/dev/zero');
+    for (const [make, what] of [[() => mkfifo(plist), 'a FIFO'], [() => symlinkSync('/dev/zero', plist), 'a symlink to a character device']] as const) {
+      rmSync(plist, { force: true });
       make();
-      for (const cmd of ['plan', 'drift']) {
-        const r = await cli([cmd]);
-        expect(r.code, `${cmd}: ${r.stderr}`).toBe(1);
-        expect(r.stderr).toMatch(new RegExp(`error\\[fs\\.not-a-file\\]: ${plist.replace(/[.]/g, '\\.')}: not a regular file \\((a FIFO|a symlink to a character device)\\)`));
-      }
+      const d = await cli(['drift', '--json']);
+      expect(d.code, d.stdout + d.stderr).toBe(2);
+      expect(JSON.parse(d.stdout).drift).toEqual([expect.objectContaining({ service: 'daemon', kind: 'plist-edited', message: expect.stringContaining(`is not a valid plist (not a regular file (${what}))`) })]);
+      const p = await cli(['plan', '--json', '--detailed-exitcode']);
+      expect(p.code, p.stderr).toBe(2);
+      expect(JSON.parse(p.stdout).changes.filter((c: { action: string }) => c.action !== 'no-op').map((c: { address: string; action: string }) => [c.address, c.action]))
+        .toEqual([['daemon.plist', 'update'], ['daemon.job', 'replace']]);
+      const a = await cli(['apply', '--auto-approve']);
+      expect(a.code, a.stdout + a.stderr).toBe(0);
+      // The entry was replaced by the plist; what a symlink pointed at is untouched.
+      expect(lstatSync(plist).isFile()).toBe(true);
+      expect((await cli(['drift'])).code).toBe(0);
+      expect((await sb.print(DAEMON)).pid).toBeGreaterThan(0);
     }
+    const after = statSync('/dev/zero');
+    expect([after.isCharacterDevice(), after.mode, after.uid, after.rdev]).toEqual([true, zero.mode, zero.uid, zero.rdev]);
+    // destroy removes a FIFO planted there too (there is nothing to back up).
+    rmSync(plist);
+    mkfifo(plist);
+    const gone = await cli(['destroy', '--auto-approve']);
+    expect(gone.code, gone.stdout + gone.stderr).toBe(0);
+    expect(existsSync(plist)).toBe(false);
   });
 
-  it('logs and status with a FIFO where a log or a samples file should be: a clear answer, no hang', async () => {
+  it('a folder at the managed plist path: plan and drift stop with one clear error (apply could not replace it)', async () => {
+    spec('');
+    expect((await cli(['apply', '--auto-approve'])).code).toBe(0);
+    const plist = sb.agentPlist(DAEMON);
+    rmSync(plist);
+    mkdirSync(plist);
+    for (const cmd of ['plan', 'drift']) {
+      const r = await cli([cmd]);
+      expect(r.code, `${cmd}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toContain(`error[fs.not-a-file]: ${plist}: not a regular file (a directory)`);
+    }
+    rmSync(plist, { recursive: true });
+    expect((await cli(['destroy', '--auto-approve'])).code).toBe(0);
+  });
+
+  it('doctor with a FIFO, a symlink to /dev/zero or a folder at a plist path: a failed check for that service, the others still run; --fix leaves /dev/zero alone', async () => {
+    sb.writeSpec(`version: 1\nservices:\n  daemon:\n    program: /bin/sleep\n    args: ["600"]\n  miner:\n    program: /bin/sleep\n    args: ["600"]\n`);
+    expect((await cli(['apply', '--auto-approve'])).code).toBe(0);
+    const plist = sb.agentPlist(DAEMON);
+    const zero = statSync('/dev/zero');
+    const cases = [[() => mkfifo(plist), 'not a regular file (a FIFO)'], [() => symlinkSync('/dev/zero', plist), 'not a regular file (a symlink to a character device)'],
+      [() => mkdirSync(plist), 'not a regular file (a directory)']] as const;
+    for (const [make, what] of cases) {
+      rmSync(plist, { recursive: true, force: true });
+      make();
+      for (const args of [['doctor', '--json'], ['doctor', '--json', '--fix']]) {
+        const r = await cli(args);
+        expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(1);
+        const doc = JSON.parse(r.stdout) as { groups: Array<{ group: string; checks: Array<{ id: string; level: string; message: string }> }> };
+        const daemon = doc.groups.find((g) => g.group === 'daemon')?.checks ?? [];
+        expect(daemon.find((c) => c.id === 'plist.exists')).toMatchObject({ level: 'fail', message: `${plist} is ${what}: launchd cannot load it` });
+        // Nothing about the owner or mode of what the path points at, and the other checks of the service still ran.
+        expect(daemon.map((c) => c.id)).not.toContain('plist.mode');
+        expect(daemon.map((c) => c.id)).toEqual(expect.arrayContaining(['program.path', 'launchd.loaded']));
+        expect(doc.groups.find((g) => g.group === 'miner')?.checks.find((c) => c.id === 'plist.exists')).toMatchObject({ level: 'ok' });
+      }
+      const t = await cli(['doctor']);
+      expect(t.stdout).toContain(`FAIL  plist.exists        ${plist} is ${what}: launchd cannot load it`);
+    }
+    const after = statSync('/dev/zero');
+    expect([after.mode, after.uid]).toEqual([zero.mode, zero.uid]);
+    rmSync(plist, { recursive: true });
+    expect((await cli(['destroy', '--auto-approve'])).code).toBe(0);
+  });
+
+  it('logs, status, doctor and the monitor with a FIFO where a log or a samples file should be: a clear answer, no hang', async () => {
     const logs = sb.path('logs');
     mkdirSync(logs);
     mkfifo(join(logs, 'daemon.err.log'));
-    spec(`    logs: { dir: ${logs} }\nmonitor: {}\n`);
+    const file = spec(`    logs: { dir: ${logs} }\nmonitor: {}\n`);
+    recordAsApplied(file, { ...process.env, ...sb.env });
     const l = await cli(['logs', 'daemon', '--stderr']);
     expect(l.code).toBe(1);
     expect(l.stderr).toContain(`error[logs.unreadable]: ${join(logs, 'daemon.err.log')}: not a regular file (a FIFO)`);
+    const samples = join(sb.stateDir(), 'samples', `${new Date().toISOString().slice(0, 10)}.jsonl`);
     mkdirSync(join(sb.stateDir(), 'samples'), { recursive: true });
-    mkfifo(join(sb.stateDir(), 'samples', `${new Date().toISOString().slice(0, 10)}.jsonl`));
-    const st = await cli(['status']);
-    expect(st.stdout + st.stderr).toMatch(/daemon/);
+    mkfifo(samples);
+    // status: the samples cannot be read, which is not "the monitor has not sampled it yet".
+    const st = await cli(['status', '--json']);
+    expect(st.code, st.stderr).toBe(2);
+    const daemon = JSON.parse(st.stdout).services.find((r: { service: string }) => r.service === 'daemon');
+    expect(daemon.health).toMatchObject({ status: 'unknown', summary: expect.stringContaining(`the monitor's samples cannot be read (${samples}: fs.not-a-file)`) });
+    const doc = await cli(['doctor', '--json']);
+    const checks = JSON.parse(doc.stdout).groups.flatMap((g: { checks: unknown[] }) => g.checks);
+    expect(checks).toEqual(expect.arrayContaining([
+      expect.objectContaining({ id: 'logs.stderr', level: 'fail', message: expect.stringContaining('is not a regular file') }),
+      expect.objectContaining({ id: 'monitor.ticking', level: 'fail', message: expect.stringContaining(`unreadable: ${samples}: fs.not-a-file`) }),
+    ]));
+    // The monitor: one clear error for the samples, the round still ends (metrics, tick line), exit 1; the FIFO stays.
+    const m = await cli(['monitor', 'run', '--once']);
+    expect(m.code, m.stdout + m.stderr).toBe(1);
+    const lines = m.stdout.trim().split('\n').map((x) => JSON.parse(x));
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.objectContaining({ event: 'samples-failed', level: 'error', code: 'monitor.samples-not-a-file', msg: `cannot record samples: ${samples} is not a regular file (a FIFO); no samples are recorded there` }),
+      expect.objectContaining({ event: 'tick' }),
+    ]));
+    expect(existsSync(join(sb.stateDir(), 'metrics.prom'))).toBe(true);
+    expect(lstatSync(samples).isFIFO()).toBe(true);
+    const rep = await cli(['report', '--print']);
+    expect(rep.code).toBe(1);
+    expect(rep.stderr).toContain(`error[fs.not-a-file]: ${samples}: not a regular file (a FIFO)`);
+  });
+
+  it('a FIFO as state.json: plan, drift and the monitor give one clear error; status and doctor still answer', async () => {
+    const file = spec('monitor: {}\n');
+    recordAsApplied(file, { ...process.env, ...sb.env });
+    const state = join(sb.stateDir(), 'state.json');
+    rmSync(state);
+    mkfifo(state);
+    for (const cmd of ['plan', 'drift']) {
+      const r = await cli([cmd]);
+      expect(r.code, `${cmd}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toContain(`error[state.unreadable]: cannot read ${state}: not a regular file (a FIFO)`);
+    }
+    const m = await cli(['monitor', 'run', '--once']);
+    expect(m.code).toBe(1);
+    expect(m.stdout.trim().split('\n').map((x) => JSON.parse(x))).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'tick-failed', code: 'state.unreadable' })]));
+    expect((await cli(['status'])).code).not.toBe(1);
+    expect((await cli(['doctor'])).stdout).toContain('plist.exists');
   });
 
   it('plan --stdin stops reading at the spec cap', async () => {
