@@ -215,7 +215,7 @@ async function tick(d: TickDeps): Promise<TickOutcome> {
     d.log('error', 'samples-failed', `cannot record samples: ${(e as Error).message}`, { code: (e as LotusctlError).code ?? (e as NodeJS.ErrnoException).code ?? null, hint: (e as LotusctlError).hint ?? null });
   }
   writeMetrics(good.stateDir, results);
-  housekeeping(good.jobs, good.stateDir, monitor, now, d.log);
+  housekeeping(good.jobs, good.stateDir, monitor, now, d.log, good.reports);
   await notifyAfterTick({
     notify: monitor.notify, stateDir: good.stateDir, home: homeDir(), specPath: resolve(d.file), now, log: d.log,
     results: results.map((r, k) => ({ service: r.service, label: jobs[k]!.label, decision: r.decision })),

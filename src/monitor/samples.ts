@@ -1,7 +1,7 @@
 // What each tick leaves behind: one JSON line per service in <stateDir>/samples/<YYYY-MM-DD>.jsonl (UTC date) for
 // reports, and <stateDir>/metrics.prom in the Prometheus text format (node_exporter's textfile collector reads it).
 // The text format is hand-written (it is small); prom-client would be the library for it, but it is not a dependency.
-import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { LotusctlError } from '../model/errors.js';
 import { writeFileAtomic } from '../system/atomic-file.js';

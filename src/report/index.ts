@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import type { HostFacts } from '../model/host.js';
 import { resolvePath } from '../spec/paths.js';
 import { monitorSchema, type Spec } from '../spec/schema.js';
+import { parseDuration } from '../spec/units.js';
 import { renderHtml } from './render-html.js';
 import { renderJson } from './render-json.js';
 import { renderMarkdown } from './render-markdown.js';
@@ -20,6 +21,9 @@ export { escapeHtml, renderHtml } from './render-html.js';
 export const REPORT_FORMATS = ['json', 'md', 'html'] as const;
 /** One of REPORT_FORMATS. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** monitor.reports.retention's default (90d), used only if the validated text could not be parsed again. */
+const DEFAULT_REPORT_RETENTION_MS = 90 * 86_400_000;
 
 /** The window a report covers when none is given: the last 24 hours. */
 export const DEFAULT_REPORT_WINDOW_MS = 86_400_000;
@@ -46,11 +50,50 @@ export function reportFileName(now: number, format: ReportFormat): string {
   return `lotus-health-${iso.slice(0, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z.${format}`;
 }
 
-/** monitor.reports, ready to use: defaults filled in, `dir` absolute. */
+const REPORT_FILE_NAME = /^lotus-health-(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})Z\.(json|md|html)$/;
+
+/**
+ * The UTC minute and format a report file name (as reportFileName writes it) stands for; undefined for any other
+ * name. Retention deletes only files this recognises, so nothing else in the report folder is ever touched.
+ */
+export function parseReportFileName(name: string): { readonly time: number; readonly format: ReportFormat } | undefined {
+  const m = REPORT_FILE_NAME.exec(name);
+  if (!m) return undefined;
+  const time = Date.parse(`${m[1]}T${m[2]}:${m[3]}:00.000Z`);
+  // Date.parse rolls 2026-02-31 over to March: only a name reportFileName could have written counts.
+  if (!Number.isFinite(time) || reportFileName(time, m[4] as ReportFormat) !== name) return undefined;
+  return { time, format: m[4] as ReportFormat };
+}
+
+/**
+ * The report files (names) retention deletes: older than `retentionMs` before `now` by the time in their name, or past
+ * the newest `keep` of their format. Names that are not lotusctl's report names are never selected.
+ */
+export function reportsToPrune(names: readonly string[], opts: { readonly retentionMs: number; readonly keep: number; readonly now: number }): string[] {
+  const byFormat = new Map<ReportFormat, { name: string; time: number }[]>();
+  for (const name of names) {
+    const r = parseReportFileName(name);
+    if (r) byFormat.set(r.format, [...(byFormat.get(r.format) ?? []), { name, time: r.time }]);
+  }
+  const out: string[] = [];
+  for (const files of byFormat.values()) {
+    files.sort((a, b) => b.time - a.time);
+    files.forEach((f, i) => {
+      if (i >= opts.keep || f.time < opts.now - opts.retentionMs) out.push(f.name);
+    });
+  }
+  return out.sort();
+}
+
+/** monitor.reports, ready to use: defaults filled in, `dir` absolute, retention in ms. */
 export interface ReportSettings {
   readonly schedule: string;
   readonly dir: string;
   readonly formats: readonly ReportFormat[];
+  /** Report files older than this (by the time in their name) are deleted by the monitor. */
+  readonly retentionMs: number;
+  /** The newest report files kept per format. */
+  readonly keep: number;
 }
 
 /**
@@ -59,5 +102,8 @@ export interface ReportSettings {
  */
 export function reportSettings(spec: Spec, host: Pick<HostFacts, 'home' | 'specPath'>): ReportSettings {
   const r = spec.monitor?.reports ?? monitorSchema.parse({}).reports;
-  return { schedule: r.schedule, formats: [...r.formats], dir: resolvePath(r.dir, host.home, posix.dirname(host.specPath)) };
+  return {
+    schedule: r.schedule, formats: [...r.formats], dir: resolvePath(r.dir, host.home, posix.dirname(host.specPath)),
+    retentionMs: parseDuration(r.retention) ?? DEFAULT_REPORT_RETENTION_MS, keep: r.keep,
+  };
 }

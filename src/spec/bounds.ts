@@ -24,6 +24,12 @@ export const MAX_COUNT = 2 ** 31 - 1;
 export const MAX_REPORT_WINDOW_MS = 3660 * 86_400_000;
 /** monitor.samples_retention: ten years at most, like the report window. */
 export const MAX_RETENTION_MS = MAX_REPORT_WINDOW_MS;
+/** monitor.reports.retention: ten years at most, like the samples retention. */
+export const MAX_REPORT_RETENTION_MS = MAX_REPORT_WINDOW_MS;
+/** monitor.reports.retention: at least an hour, so an hourly report outlives the next probe round that prunes. */
+export const MIN_REPORT_RETENTION_MS = 3_600_000;
+/** monitor.reports.keep: report files per format; the monitor lists and sorts the folder on every round, so bounded. */
+export const MAX_REPORTS_KEPT = 100_000;
 /** monitor.log_rotation.keep: rotated copies per log. */
 export const MAX_ROTATED_LOGS = 100;
 /** monitor.log_rotation.max_size: smaller would rotate on every tick. */

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { LABEL_PATTERN } from '../launchd/domain.js';
 import { cronProblem } from './cron.js';
-import { MAX_COUNT, MAX_DURATION_MS, MAX_INTERVAL_MS, MAX_LABEL_LENGTH, MAX_RETENTION_MS, MAX_ROTATED_LOGS, MAX_SIZE_BYTES, MIN_LOG_ROTATE_BYTES } from './bounds.js';
+import { MAX_COUNT, MAX_DURATION_MS, MAX_INTERVAL_MS, MAX_LABEL_LENGTH, MAX_REPORT_RETENTION_MS, MAX_REPORTS_KEPT, MAX_RETENTION_MS, MAX_ROTATED_LOGS, MAX_SIZE_BYTES, MIN_LOG_ROTATE_BYTES, MIN_REPORT_RETENTION_MS } from './bounds.js';
 import { formatDuration, parseDuration, parseSize } from './units.js';
 
 // The lotus.yaml schema. Field names are snake_case; each .describe() text ends up in specs/lotus.schema.json,
@@ -252,9 +252,14 @@ export const monitorSchema = z
         schedule: schedule.default('0 0 * * *'),
         dir: path.default('~/Library/Logs/lotusctl/reports'),
         formats: z.array(z.enum(['json', 'md', 'html'])).min(1).default(['json', 'html']),
+        retention: durationWithin(MAX_REPORT_RETENTION_MS, 'ten years', MIN_REPORT_RETENTION_MS, 'must be at least 1h')
+          .default('90d')
+          .describe('report files older than this (by the time in their name) are deleted by the monitor (at least 1h, at most 3660d)'),
+        keep: z.number().int().min(1).max(MAX_REPORTS_KEPT).default(100)
+          .describe(`the newest report files kept per format; older ones are deleted by the monitor (1 to ${MAX_REPORTS_KEPT})`),
       })
       .prefault({})
-      .describe('periodic health reports'),
+      .describe('periodic health reports; the monitor deletes only its own lotus-health-<time>.<format> files there, past retention or keep'),
     notify: notifySchema.optional(),
   })
   .describe('the health monitor, itself a launchd job');

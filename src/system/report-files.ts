@@ -1,10 +1,10 @@
 // The shell half of health reports: read the samples day files a window touches, write the report files atomically.
-import { chmodSync } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { makeDirs } from './ownership.js';
 import { dirname, join, resolve } from 'node:path';
 import { LotusctlError } from '../model/errors.js';
 import {
-  DEFAULT_REPORT_WINDOW_MS, REPORT_FORMATS, daysOverlapping, parseSampleLines, renderReport, reportFileName, summarize,
+  DEFAULT_REPORT_WINDOW_MS, REPORT_FORMATS, daysOverlapping, parseSampleLines, renderReport, reportFileName, reportsToPrune, summarize,
   type ReportFormat, type ReportSample, type ReportWindow, type Summary,
 } from '../report/index.js';
 import { MAX_REPORT_WINDOW_MS } from '../spec/bounds.js';
@@ -110,4 +110,39 @@ export async function writeHealthReport(opts: HealthReportOptions): Promise<stri
     paths.push(path);
   }
   return paths;
+}
+
+/**
+ * Retention of the report folder (monitor.reports.retention and keep): deletes lotusctl's own report files
+ * (lotus-health-<YYYY-MM-DD>T<HHMM>Z.<json|md|html>, regular files, not symlinks) older than `retentionMs` by the time
+ * in their name or past the newest `keep` of their format; returns the paths deleted. Every other entry in the folder
+ * is left alone. A missing folder is nothing to do; a file that cannot be deleted throws fs.write-failed.
+ */
+export function pruneReports(dir: string, opts: { readonly retentionMs: number; readonly keep: number; readonly now: number }): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return [];
+    throw new LotusctlError('fs.read-failed', `cannot list the report folder ${dir}: ${errnoCode(e) ?? String(e)}`, { hint: `check the permissions of ${dir}`, cause: e });
+  }
+  const files = names.filter((n) => {
+    try {
+      return lstatSync(join(dir, n)).isFile();
+    } catch {
+      return false;
+    }
+  });
+  const removed: string[] = [];
+  for (const name of reportsToPrune(files, opts)) {
+    const path = join(dir, name);
+    try {
+      unlinkSync(path);
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') continue;
+      throw new LotusctlError('fs.write-failed', `cannot delete the old report ${path}: ${errnoCode(e) ?? String(e)}`, { hint: `check the permissions of ${dir}`, cause: e });
+    }
+    removed.push(path);
+  }
+  return removed;
 }
