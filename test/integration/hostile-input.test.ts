@@ -262,6 +262,8 @@ describe('2. every read is capped and regular-files-only; nothing hangs', () => 
     const samples = join(sb.stateDir(), 'samples', `${new Date().toISOString().slice(0, 10)}.jsonl`);
     mkdirSync(join(sb.stateDir(), 'samples'), { recursive: true });
     mkfifo(samples);
+    sb.chownToOperator(logs); // the operator's folders, as the monitor and launchd would have made them
+    sb.chownToOperator(join(sb.home, 'Library'));
     // status: the samples cannot be read, which is not "the monitor has not sampled it yet".
     const st = await cli(['status', '--json']);
     expect(st.code, st.stderr).toBe(2);
@@ -294,6 +296,7 @@ describe('2. every read is capped and regular-files-only; nothing hangs', () => 
     const state = join(sb.stateDir(), 'state.json');
     rmSync(state);
     mkfifo(state);
+    sb.chownToOperator(join(sb.home, 'Library'));
     for (const cmd of ['plan', 'drift']) {
       const r = await cli([cmd]);
       expect(r.code, `${cmd}: ${r.stderr}`).toBe(1);

@@ -62,6 +62,8 @@ describe('--json output names the format_version its help names', () => {
     mkdirSync(sb.path('logs'));
     writeFileSync(join(sb.path('logs'), 'daemon.out.log'), '2026-08-06T10:00:01.000Z\tINFO\tmain\thello\n');
     writeFileSync(sb.path('foreign.plist'), PLIST);
+    sb.chownToOperator(sb.path('logs')); // the CLI and the jobs run as the operator
+    sb.chownToOperator(sb.path('foreign.plist'));
     const saved = sb.path('saved.plan');
     expect((await sb.cli(['plan', '--out', saved], env)).code).toBe(0);
 

@@ -25,6 +25,7 @@ function spec(reports: string): string {
   const file = sb.writeSpec(`version: 1\nservices:\n  daemon:\n    program: /bin/sleep\n    args: ["600"]\nmonitor:\n  reports: { dir: reports${reports} }\n`);
   // The monitor watches what was applied: record the spec as applied (no job needs to run for housekeeping).
   recordAsApplied(file, { ...process.env, ...sb.env });
+  sb.chownToOperator(join(sb.home, 'Library')); // the monitor runs as the operator: its state dir is theirs
   return file;
 }
 
@@ -53,6 +54,7 @@ describe('monitor.reports retention', () => {
     mkdirSync(join(dir, 'archive'));
     writeFileSync(join(dir, 'archive', 'lotus-health-2020-01-01T0000Z.json'), 'archived\n');
 
+    sb.chownToOperator(dir); // the operator's report folder, as the monitor would have made it
     const lines = await tick();
     expect(lines.find((l) => l.event === 'reports-pruned')?.files?.sort()).toEqual(old.map((n) => join(dir, n)).sort());
     expect(readdirSync(dir).sort()).toEqual([...kept, ...foreign, 'lotus-health-2020-01-01T0000Z.md', 'lotus-health-2020-01-02T0000Z.html', 'archive'].sort());
@@ -72,6 +74,8 @@ describe('monitor.reports retention', () => {
     const recent = Array.from({ length: 102 }, (_, i) => reportName((i + 1) * 3_600_000, 'json'));
     for (const n of [...recent, reportName(100 * DAY, 'html'), reportName(80 * DAY, 'html')]) writeFileSync(join(dir, n), '{}\n');
     writeFileSync(join(elsewhere, reportName(400 * DAY, 'json')), '{}\n');
+    sb.chownToOperator(dir);
+    sb.chownToOperator(elsewhere);
     await tick();
     expect(readdirSync(dir).sort()).toEqual([...recent.slice(0, 100), reportName(80 * DAY, 'html')].sort());
     expect(readdirSync(elsewhere)).toEqual([reportName(400 * DAY, 'json')]);
