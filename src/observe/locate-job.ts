@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { domainTarget, isValidLabel, type DomainKind, type DomainTarget } from '../launchd/domain.js';
-import type { LoadedDefinition } from '../model/actual.js';
+import { NOT_A_FILE_DIGEST, type LoadedDefinition } from '../model/actual.js';
 import type { PlistDict } from '../model/desired.js';
 import { isLotusctlError, LotusctlError } from '../model/errors.js';
 import type { Launchctl } from '../system/launchctl.js';
@@ -91,7 +91,8 @@ function readDict(path: string): { dict: PlistDict; format: 'xml' | 'binary' } {
     throw new LotusctlError('import.unreadable', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'check its permissions (plists in /Library/LaunchDaemons need sudo)', cause: e });
   }
   if (!f.exists) throw new LotusctlError('import.not-found', `${path}: no such file`, { hint: 'give the path of a plist, or the label of a loaded job' });
-  if (f.format === 'invalid' || !f.dict) throw new LotusctlError('import.invalid-plist', `${path} is not a readable property list (XML or binary)`, { hint: 'check it with plutil -lint; launchd cannot load it either' });
+  // A FIFO or device there is `invalid` too, with why (src/observe/observe.ts readPlistFile).
+  if (f.format === 'invalid' || !f.dict) throw new LotusctlError('import.invalid-plist', `${path} is not a readable property list (XML or binary)${f.digest === NOT_A_FILE_DIGEST && f.problem ? `: ${f.problem}` : ''}`, { hint: 'check it with plutil -lint; launchd cannot load it either' });
   return { dict: f.dict, format: f.format };
 }
 

@@ -205,6 +205,13 @@ describe('2. every read is capped and regular-files-only; nothing hangs', () => 
     expect(existsSync(plist)).toBe(false);
   });
 
+  it('import of a FIFO: one clear error saying what it is, at once', async () => {
+    const fifo = mkfifo(sb.path('job.plist'));
+    const r = await cli(['import', fifo, '--dry-run']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error[import.invalid-plist]: ${fifo} is not a readable property list (XML or binary): not a regular file (a FIFO)`);
+  });
+
   it('a folder at the managed plist path: plan and drift stop with one clear error (apply could not replace it)', async () => {
     spec('');
     expect((await cli(['apply', '--auto-approve'])).code).toBe(0);
