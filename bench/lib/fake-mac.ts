@@ -1,10 +1,12 @@
 // A fake Mac for the bench: a temporary HOME, the launchctl double with its own state, specs of N services, and
-// launchctl stand-ins that record a plan's calls and replay them at shell speed.
+// launchctl stand-ins that record a plan's calls and replay them at shell speed. As root (CI), lotusctl runs as the
+// tests' operator, an unprivileged console user (test/helpers/operator.ts): root has no gui/0 to plan agents for.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fakeLaunchctlEnv, stopFakeLaunchd } from '../../test/fakes/launchctl/index.js';
+import { fakeLaunchctlEnv, fakeLaunchctlPath, stopFakeLaunchd } from '../../test/fakes/launchctl/index.js';
+import { grantOperatorAccess, IS_ROOT, OPERATOR } from '../../test/helpers/operator.js';
 
 /** A string as one single-quoted sh word. */
 export function shQuote(s: string): string {
@@ -17,12 +19,24 @@ export class FakeMac {
   readonly bin = join(this.root, 'bin');
   readonly launchdDir = join(this.root, 'launchd');
   readonly env: Record<string, string>;
+  /** spawn options that run a command as the operator (empty unless root). */
+  readonly runAs: { uid?: number; gid?: number } = IS_ROOT ? { uid: OPERATOR.uid, gid: OPERATOR.gid } : {};
 
-  constructor(private readonly cli: string) {
+  constructor(private readonly cli: string, repo: string) {
     mkdirSync(this.home, { recursive: true });
     mkdirSync(this.bin, { recursive: true });
-    const fake = fakeLaunchctlEnv(this.launchdDir, { idleMs: 30 * 60_000 });
+    const fake = fakeLaunchctlEnv(this.launchdDir, { idleMs: 30 * 60_000, consoleUid: OPERATOR.uid, consoleGid: OPERATOR.gid });
     this.env = { ...fake, HOME: this.home, NO_COLOR: '1' };
+    if (IS_ROOT) {
+      grantOperatorAccess(repo);
+      // The operator's project folder and home; bin/ and the double's state stay root's.
+      chmodSync(this.root, 0o755);
+      chownSync(this.root, OPERATOR.uid, OPERATOR.gid);
+      chownSync(this.home, OPERATOR.uid, OPERATOR.gid);
+    }
+    // The double starts as this process (root in CI), so that it runs the operator's agents as the operator.
+    const boot = spawnSync(fakeLaunchctlPath(), ['print-disabled', 'system'], { env: { ...process.env, ...this.env }, encoding: 'utf8', timeout: 30_000 });
+    if (boot.status !== 0) throw new Error(`bench: the launchctl double did not start: ${boot.stderr || boot.error?.message}`);
   }
 
   /** lotus.yaml with `n` services, each a long sleep (a job that stays up); returns its path. */
@@ -33,12 +47,13 @@ export class FakeMac {
     const services = Array.from({ length: n }, (_, i) => `  svc-${i}: { program: ${sleeper}, throttle_interval: 1s }`);
     const path = join(this.root, 'lotus.yaml');
     writeFileSync(path, ['version: 1', 'services:', ...services, ''].join('\n'));
+    if (IS_ROOT) chownSync(path, OPERATOR.uid, OPERATOR.gid);
     return path;
   }
 
   /** Run the CLI here; throws when the exit code is not one of `ok`. */
   run(args: readonly string[], env: Record<string, string> = {}, ok: readonly number[] = [0]): string {
-    const r = spawnSync(process.execPath, [this.cli, ...args], { cwd: this.root, env: { ...process.env, ...this.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(process.execPath, [this.cli, ...args], { ...this.runAs, cwd: this.root, env: { ...process.env, ...this.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (!ok.includes(r.status ?? -1)) throw new Error(`bench: lotusctl ${args.join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
     return r.stdout;
   }
@@ -51,6 +66,7 @@ export class FakeMac {
   recordReplay(okCodes: readonly number[] = [0]): { replay: string; calls: number } {
     const dir = join(this.root, 'recorded');
     mkdirSync(dir, { recursive: true });
+    if (IS_ROOT) chownSync(dir, OPERATOR.uid, OPERATOR.gid);
     const recorder = join(this.bin, 'recording-launchctl');
     writeFileSync(recorder, `#!/bin/sh
 f=$(mktemp ${shQuote(dir)}/call.XXXXXX)

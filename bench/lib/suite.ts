@@ -15,6 +15,8 @@ export interface TimedCommand {
   readonly okCodes?: readonly number[];
   /** Run only every n-th round (default 1: every round), for commands that take seconds. */
   readonly every?: number;
+  /** Run as this uid/gid (the operator, when the bench runs as root). */
+  readonly runAs?: { readonly uid?: number; readonly gid?: number };
 }
 
 /** A ratio of two medians (`of` / `to`); `to: "node"` is `node -e 0`. */

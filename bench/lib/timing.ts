@@ -36,7 +36,7 @@ export function timeOnce(c: TimedCommand): { ms: number; cpuMs?: number; code: n
   const cpu0 = childrenCpuMs();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(c.argv[0] as string, c.argv.slice(1), {
-    cwd: c.cwd, env: { ...process.env, ...c.env }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024,
+    ...c.runAs, cwd: c.cwd, env: { ...process.env, ...c.env }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024,
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu1 = childrenCpuMs();

@@ -4,16 +4,17 @@
 // plans are also timed against a replay of the double's answers from the shell, closer to what a Mac costs.
 import { FakeMac } from '../lib/fake-mac.js';
 import type { Suite, TimedCommand } from '../lib/suite.js';
+import { OPERATOR } from '../../test/helpers/operator.js';
 
 export const plan: Suite = {
   name: 'plan',
-  async prepare({ cli, log }) {
+  async prepare({ root, cli, log }) {
     const node = process.execPath;
     const macs: FakeMac[] = [];
     try {
       const setUp = (n: number, applied: boolean) => {
         log(`plan: a fake Mac with ${n} service${n === 1 ? '' : 's'}${applied ? ', applied' : ''}`);
-        const mac = new FakeMac(cli);
+        const mac = new FakeMac(cli, root);
         macs.push(mac);
         mac.writeSpec(n);
         if (applied) mac.run(['apply', '--auto-approve']);
@@ -23,10 +24,10 @@ export const plan: Suite = {
       const applied = setUp(1, true);
       const fresh1 = setUp(1, false);
       const fresh50 = setUp(50, false);
-      const uid = process.getuid?.() ?? 0;
+      const uid = OPERATOR.uid;
       const planArgv = [node, cli, 'plan', '--detailed-exitcode'];
       const timed = (id: string, label: string, m: typeof applied, replay: boolean, every = 1): TimedCommand => ({
-        id, label, argv: planArgv, cwd: m.mac.root, okCodes: m.okCodes, every,
+        id, label, argv: planArgv, cwd: m.mac.root, okCodes: m.okCodes, every, runAs: m.mac.runAs,
         env: replay ? { ...m.mac.env, LOTUSCTL_LAUNCHCTL: m.replay } : m.mac.env,
       });
       return {
@@ -37,8 +38,8 @@ export const plan: Suite = {
           timed('plan-1-replay', 'lotusctl plan, 1 service, no changes (replay)', applied, true),
           timed('plan-1-fresh-replay', 'lotusctl plan, 1 service, fresh Mac (replay)', fresh1, true),
           timed('plan-50-fresh-replay', 'lotusctl plan, 50 services, fresh Mac (replay)', fresh50, true),
-          { id: 'launchctl-double', label: 'one launchctl call (double)', argv: [applied.mac.env.LOTUSCTL_LAUNCHCTL as string, 'print-disabled', `gui/${uid}`], env: applied.mac.env },
-          { id: 'launchctl-replay', label: 'one launchctl call (replay)', argv: [applied.replay, 'print-disabled', `gui/${uid}`] },
+          { id: 'launchctl-double', label: 'one launchctl call (double)', argv: [applied.mac.env.LOTUSCTL_LAUNCHCTL as string, 'print-disabled', `gui/${uid}`], env: applied.mac.env, runAs: applied.mac.runAs },
+          { id: 'launchctl-replay', label: 'one launchctl call (replay)', argv: [applied.replay, 'print-disabled', `gui/${uid}`], runAs: applied.mac.runAs },
         ],
         ratios: [
           { id: 'plan-1', label: 'plan, 1 service, no changes / node -e 0', of: 'plan-1', to: 'node', target: 2.5 },
