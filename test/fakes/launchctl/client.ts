@@ -41,7 +41,10 @@ export function sendRequest(socket: string, req: Request, timeoutMs = 120_000): 
     });
     conn.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(!connected && ['ENOENT', 'ECONNREFUSED'].includes(e.code ?? '') ? new NotListening(e.message) : e);
+      // A reset before any answer: the supervisor never read the whole request (a killed one whose socket outlived
+      // its main thread for a moment), so the call was not made and may be made again (fast-client.c does the same).
+      const unread = buf === '' && ['ECONNRESET', 'EPIPE'].includes(e.code ?? '');
+      reject((!connected && ['ENOENT', 'ECONNREFUSED'].includes(e.code ?? '')) || unread ? new NotListening(e.message) : e);
     });
     conn.on('close', () => {
       clearTimeout(timer);

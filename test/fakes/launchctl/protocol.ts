@@ -1,4 +1,5 @@
-// The CLI <-> supervisor protocol: one JSON request line, one JSON response line, over the unix socket.
+// The CLI <-> supervisor protocol: a request (argv, cwd, caller context) and its response, over the unix socket;
+// wire.ts has the two encodings (the Node client's JSON lines, the fast client's length-prefixed fields).
 
 /**
  * What the emulated caller and machine look like for one call. Read from the caller's env on every call, so a
@@ -43,10 +44,14 @@ function intEnv(v: string | undefined, fallback: number): number {
 
 const truthy = (v: string | undefined): boolean => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 
-export function contextFromEnv(env: NodeJS.ProcessEnv, stdoutIsTty: boolean): CallerContext {
+/**
+ * The caller's context from its env. Reads FAKE_LAUNCHD_* variables only: the fast client forwards nothing else. `realEuid`: the caller's own euid (default: this process's, for the Node client,
+ * which is the caller; the supervisor passes the fast client's).
+ */
+export function contextFromEnv(env: NodeJS.ProcessEnv, stdoutIsTty: boolean, realEuid: number = process.geteuid?.() ?? 0): CallerContext {
   const already = intEnv(env['FAKE_LAUNCHD_BOOTSTRAP_ALREADY_ERRNO'], 5);
   return {
-    euid: intEnv(env['FAKE_LAUNCHD_EUID'], process.geteuid?.() ?? 0),
+    euid: intEnv(env['FAKE_LAUNCHD_EUID'], realEuid),
     macos: intEnv(env['FAKE_LAUNCHD_MACOS'], 14),
     noGui: truthy(env['FAKE_LAUNCHD_NO_GUI']),
     bootoutLagMs: Math.max(0, intEnv(env['FAKE_LAUNCHD_BOOTOUT_LAG_MS'], 0)),

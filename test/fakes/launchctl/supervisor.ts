@@ -8,7 +8,8 @@ import { acquirePidfile, releasePidfile, safeUnlink } from './lock.js';
 import { machineConfigFromEnv, SUPERVISOR_IS_ROOT } from './machine.js';
 import { statePaths } from './paths.js';
 import { isAlive, killGroup, livePidsInGroups, sleep } from './proc.js';
-import type { Request, Response } from './protocol.js';
+import type { Response } from './protocol.js';
+import { encodeResponse, parseRequest, type Parsed, type Wire } from './wire.js';
 
 const stateDir = process.argv[2];
 if (stateDir === undefined) {
@@ -37,23 +38,32 @@ const server = createServer((conn: Socket) => {
     openConnections -= 1;
     lastActivity = Date.now();
   });
-  let buf = '';
-  conn.setEncoding('utf8');
+  let buf = Buffer.alloc(0);
+  let served = false;
   conn.on('error', () => undefined);
-  conn.on('data', (d: string) => {
-    buf += d;
-    const nl = buf.indexOf('\n');
-    if (nl < 0) return;
+  conn.on('data', (d: Buffer) => {
+    if (served) return;
+    buf = Buffer.concat([buf, d]);
+    let parsed: Parsed;
+    try {
+      parsed = parseRequest(buf);
+    } catch (e) {
+      parsed = { wire: 'json', error: (e as Error).message };
+    }
+    if (parsed === undefined) return;
+    served = true;
     conn.pause();
-    void serve(conn, buf.slice(0, nl));
+    void serve(conn, parsed);
   });
 });
 
-async function serve(conn: Socket, line: string): Promise<void> {
+async function serve(conn: Socket, parsed: NonNullable<Parsed>): Promise<void> {
   let res: Response;
   let shutdownAfter = false;
+  const wire: Wire = parsed.wire;
   try {
-    const req = JSON.parse(line) as Request;
+    if ('error' in parsed) throw new Error(`bad request: ${parsed.error}`);
+    const req = parsed.req;
     if (req.argv[0] === '__fake_shutdown') {
       shutdownAfter = true;
       await shutdown('__fake_shutdown');
@@ -61,12 +71,12 @@ async function serve(conn: Socket, line: string): Promise<void> {
     } else {
       res = await launchd.handle(req);
     }
-    launchd.log(`${JSON.stringify(req.argv)} -> ${res.code}`);
+    launchd.log(`${JSON.stringify(req.argv)} -> ${res.code}${wire === 'fast' ? ' (fast client)' : ''}`);
   } catch (e) {
     launchd.log(`request failed: ${(e as Error).stack ?? String(e)}`);
     res = { stdout: '', stderr: `launchctl (fake): internal error: ${(e as Error).message}\n`, code: 70 };
   }
-  conn.end(`${JSON.stringify(res)}\n`, () => {
+  conn.end(encodeResponse(wire, res), () => {
     if (shutdownAfter) process.exit(0);
   });
 }
