@@ -32,7 +32,7 @@ import { uidOf } from '../system/users.js';
 import { quarantineFlag } from '../system/xattr.js';
 import type { DesiredState } from '../model/desired.js';
 import type { HostFacts } from '../model/host.js';
-import { readPlistFile } from './observe.js';
+import { readPlistFile } from './plist-file.js';
 import { scheduleIntervalMs } from './status-facts.js';
 
 const FATAL = new Set(['launchctl.spawn-failed', 'launchd.unsupported-platform']);

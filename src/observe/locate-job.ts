@@ -7,7 +7,8 @@ import { NOT_A_FILE_DIGEST, type LoadedDefinition } from '../model/actual.js';
 import type { PlistDict } from '../model/desired.js';
 import { isLotusctlError, LotusctlError } from '../model/errors.js';
 import type { Launchctl } from '../system/launchctl.js';
-import { loadedDefinition, readPlistFile } from './observe.js';
+import { loadedDefinition } from './observe.js';
+import { readPlistFile } from './plist-file.js';
 
 /** Where a plist file lies: launchd loads the first two at login/boot; lotusctl manages neither of the others. */
 export type PlistLocation = 'agents' | 'daemons' | 'global-agents' | 'elsewhere';

@@ -1,10 +1,8 @@
-import { existsSync, lstatSync, statSync } from 'node:fs';
-import { jobKey, NOT_A_FILE_DIGEST, type ActualFile, type ActualJob, type ActualJobState, type ActualState, type InterruptedStep, type LoadedDefinition } from '../model/actual.js';
-import type { DesiredState, PlistDict } from '../model/desired.js';
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { jobKey, type ActualFile, type ActualJob, type ActualJobState, type ActualState, type InterruptedStep, type LoadedDefinition } from '../model/actual.js';
+import type { DesiredState } from '../model/desired.js';
 import type { ObservedScope } from '../model/plan.js';
 import { domainTarget, type DomainTarget } from '../launchd/domain.js';
-import { parsePlistBytes } from '../launchd/plist-parse.js';
 import type { ServicePrint } from '../launchd/parsers.js';
 import { isLotusctlError } from '../model/errors.js';
 import { sha256 } from '../plan/digest.js';
@@ -13,53 +11,7 @@ import type { Launchctl } from '../system/launchctl.js';
 import { findLeftovers } from '../system/leftovers.js';
 import { lockStatus } from '../system/lock.js';
 import { readManifest } from '../system/manifest.js';
-import { FileReadError, readFileCapped } from '../system/read-file.js';
-
-/**
- * Read a plist file: XML or binary, parsed with the plist library; unreadable content is `invalid`, not an error.
- * A FIFO, device or socket (or a symlink to one) at the path is `invalid` too, without being opened: drift reports it
- * and apply replaces it (the rename replaces the entry, never what a symlink points at). A folder there, a file past
- * the cap or one that cannot be read throws FileReadError: apply could not replace it either.
- */
-export function readPlistFile(path: string): ActualFile {
-  let bytes: Buffer;
-  let st: ReturnType<typeof statSync>;
-  try {
-    // The capped reader refuses a FIFO, a device or a huge file at the plist path with a clear error, never hangs.
-    bytes = readFileCapped(path, 'plist');
-    st = statSync(path);
-  } catch (e) {
-    if ((e instanceof FileReadError && e.problem === 'missing') || (e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
-    const entry = e instanceof FileReadError && e.problem === 'not-regular' ? lstatOrUndefined(path) : undefined;
-    if (entry && !entry.isDirectory() && !(entry.isSymbolicLink() && isDirectory(path))) {
-      return { exists: true, digest: NOT_A_FILE_DIGEST, format: 'invalid', problem: (e as FileReadError).detail, mode: Number(entry.mode) & 0o7777, uid: Number(entry.uid) };
-    }
-    throw e;
-  }
-  const base = { exists: true as const, digest: sha256(bytes), mode: Number(st.mode) & 0o7777, uid: Number(st.uid) };
-  const binary = bytes.subarray(0, 8).toString('latin1') === 'bplist00';
-  const parsed = parsePlistBytes(bytes);
-  const text = binary ? {} : { text: bytes.toString('utf8') };
-  if (parsed.format === 'invalid') return { ...base, format: 'invalid', problem: parsed.problem, ...text };
-  const missing = missingPrograms(parsed.dict);
-  return { ...base, format: parsed.format, dict: parsed.dict, ...text, ...(missing.length > 0 ? { missingPrograms: missing } : {}) };
-}
-
-function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
-  try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
+import { knownPlistFile, readPlistBytes, type KnownRendering } from './plist-bytes.js';
 
 /** The parts of a service print that say what launchd loaded (compared with the plist by the planner). */
 export function loadedDefinition(p: ServicePrint): LoadedDefinition {
@@ -71,15 +23,20 @@ export function loadedDefinition(p: ServicePrint): LoadedDefinition {
   } as LoadedDefinition;
 }
 
-/** The plist's program (and the script a `node` runs) when given as absolute paths that do not exist. */
-function missingPrograms(dict: PlistDict): string[] {
-  const args = Array.isArray(dict.ProgramArguments) ? dict.ProgramArguments.filter((a): a is string => typeof a === 'string') : [];
-  const program = typeof dict.Program === 'string' ? dict.Program : args[0];
-  const paths = [program, basename(program ?? '') === 'node' ? args[1] : undefined];
-  return paths.filter((p): p is string => p !== undefined && p.startsWith('/') && !existsSync(p));
-}
-
 interface Target { label: string; domain: DomainTarget; plistPath: string }
+
+/**
+ * The installed plist at `path`. Parsed only when its bytes are not `known` (what lotusctl would write there): the
+ * XML parser is loaded on demand, so a plan of an unchanged machine never loads it.
+ */
+async function observePlistFile(path: string, known: KnownRendering | undefined): Promise<ActualFile> {
+  const read = readPlistBytes(path);
+  if (!('bytes' in read)) return read;
+  const same = knownPlistFile(read, known);
+  if (same !== undefined) return same;
+  const { parsedPlistFile } = await import('./plist-file.js');
+  return parsedPlistFile(read);
+}
 
 const FATAL = new Set(['launchctl.spawn-failed', 'launchctl.no-gui-domain', 'launchd.unsupported-platform', 'launchctl.timeout']);
 
@@ -114,7 +71,8 @@ async function jobState(lc: Launchctl, t: Target, disabledP: Promise<Record<stri
  * One print-disabled per domain and one print per job, all run concurrently; read-only.
  */
 export async function observe(desired: DesiredState, lc: Launchctl, opts: { extraFolders?: readonly string[] } = {}): Promise<ActualState> {
-  const actual = await observeScope(desired.stateDir, { targets: desired.jobs, directories: desired.jobs.flatMap((j) => j.directories) }, lc);
+  const known = new Map(desired.jobs.map((j) => [j.plistPath, { digest: sha256(j.plistText), dict: j.plist }] as const));
+  const actual = await observeScope(desired.stateDir, { targets: desired.jobs, directories: desired.jobs.flatMap((j) => j.directories) }, lc, known);
   const leftovers = await findLeftovers(desired.stateDir, Object.values(actual.jobs).map((j) => j.plistPath), opts.extraFolders ?? []);
   return leftovers.length > 0 ? { ...actual, leftovers } : actual;
 }
@@ -131,7 +89,7 @@ async function interruptedSteps(stateDir: string): Promise<InterruptedStep[]> {
  * Observe a given set of jobs and folders (a saved plan's scope) plus everything the manifest and the journal name.
  * A label is observed in every domain it is recorded or wanted in: a job whose domain changed is looked at in both.
  */
-export async function observeScope(stateDir: string, scope: ObservedScope, lc: Launchctl): Promise<ActualState> {
+export async function observeScope(stateDir: string, scope: ObservedScope, lc: Launchctl, known: ReadonlyMap<string, KnownRendering> = new Map()): Promise<ActualState> {
   const manifest = readManifest(stateDir);
   const interrupted = await interruptedSteps(stateDir);
   const targets = new Map<string, Target>();
@@ -158,7 +116,7 @@ export async function observeScope(stateDir: string, scope: ObservedScope, lc: L
   const jobs: Record<string, ActualJob> = {};
   const reads = await Promise.allSettled([...targets.values()].map(async (t) => {
     const [file, job] = await Promise.all([
-      Promise.resolve().then(() => readPlistFile(t.plistPath)),
+      Promise.resolve().then(() => observePlistFile(t.plistPath, known.get(t.plistPath))),
       jobState(lc, t, disabledByDomain.get(domainTarget(t.domain)) ?? Promise.resolve(new Error('no domain'))),
     ]);
     jobs[jobKey(t)] = { ...t, file, job };

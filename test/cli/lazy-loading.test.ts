@@ -1,5 +1,6 @@
 // Start-up cost is structural: a command loads only the modules it needs. The timing lives in `npm run bench`;
 // this checks what loads, from the built CLI as users run it (run npm run build first; npm test does).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { ModuleTrace } from '../helpers/module-trace.js';
@@ -61,6 +62,17 @@ describe('each command loads only what it needs', () => {
     const drift = await loaded(['drift']);
     expect(drift).toContain('src/observe/observe.ts');
     expect(heavyIn(drift)).toEqual([]);
+  });
+
+  it('plan and drift of an unchanged machine parse no plist: the XML parser loads only for a file lotusctl did not write', async () => {
+    expect((await sb.cli(['apply', '--auto-approve'])).code).toBe(0);
+    const xmlParser = (mods: string[]) => mods.filter((m) => /@xmldom|plist\/dist\/parse/.test(m));
+    expect(xmlParser(await loaded(['plan', '--detailed-exitcode']))).toEqual([]);
+    expect(xmlParser(await loaded(['drift']))).toEqual([]);
+    // The same keys and values in other bytes (an editor's reformatting) must be parsed to be compared.
+    const plist = sb.path('home', 'Library', 'LaunchAgents', 'com.lotusctl.daemon.plist');
+    writeFileSync(plist, readFileSync(plist, 'utf8').replace(/\t/g, '  '));
+    expect(xmlParser(await loaded(['plan']))).toContain('node_modules/@xmldom/xmldom/lib/dom-parser.js');
   });
 
   it('the trace sees what a command does load: report loads the report code', async () => {

@@ -6,7 +6,6 @@ import { LotusctlError } from '../../model/errors.js';
 import { changeCount, type Plan } from '../../model/plan.js';
 import { applyHasWork, cleanupLeftovers } from '../../plan/recovery.js';
 import { decodePlanFile, encodePlanFile, isPlanFileText } from '../../plan/plan-file.js';
-import { verifyPlan } from '../../plan/verify-plan.js';
 import { driftJson, planJson } from '../../render/plan-json.js';
 import { secretValues } from '../../render/plan-secrets.js';
 import { renderDriftText, renderPlanText } from '../../render/plan-text.js';
@@ -106,14 +105,14 @@ export async function runPlan(flags: EngineFlags, o: Output, mode: 'apply' | 'de
 }
 
 /** `lotusctl show PLANFILE`: a saved plan as plan prints it (text or --json), without looking at the machine. */
-export function runShow(planFile: string, flags: { json?: boolean }, o: Output): number {
-  const p = readPlanFile(planFile);
+export async function runShow(planFile: string, flags: { json?: boolean }, o: Output): Promise<number> {
+  const p = await readPlanFile(planFile);
   if (flags.json) o.out(JSON.stringify(planJson(p), null, 2));
   else o.out(renderPlanText(p, o.colors).trimEnd());
   return 0;
 }
 
-function readPlanFile(planFile: string): Plan {
+async function readPlanFile(planFile: string): Promise<Plan> {
   let text: string;
   try {
     text = readTextCapped(planFile, 'plan');
@@ -124,7 +123,9 @@ function readPlanFile(planFile: string): Plan {
     });
   }
   const p = decodePlanFile(text, planFile);
-  // Shown or applied, a saved plan must do only what lotusctl could have planned (src/plan/verify-plan.ts).
+  // Shown or applied, a saved plan must do only what lotusctl could have planned (src/plan/verify-plan.ts). Loaded
+  // here, not with the module: it parses the plan's plists, and plan itself never needs the XML parser.
+  const { verifyPlan } = await import('../../plan/verify-plan.js');
   verifyPlan(p, planFile, planBounds());
   return p;
 }
@@ -162,7 +163,7 @@ export async function runApply(planFile: string | undefined, flags: EngineFlags,
     });
   }
   if (planFile) {
-    p = readPlanFile(planFile);
+    p = await readPlanFile(planFile);
   } else {
     if (!flags.autoApprove && !o.isTTY) {
       throw new LotusctlError('apply.needs-approval', `no terminal to ask for confirmation, and --auto-approve was not given`, {
