@@ -1,4 +1,3 @@
-import { build } from 'plist';
 import type { PlistData, PlistDict } from '../model/desired.js';
 import { InternalError } from '../model/errors.js';
 import { invalidXmlCharIndex } from './xml-chars.js';
@@ -38,8 +37,51 @@ function assertRenderable(v: unknown, path: string): void {
 // the declaration and the DOCTYPE are fixed ASCII.
 const AS_REFERENCE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+const HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0"';
+
+const escapeText = (s: string): string => {
+  if (invalidXmlCharIndex(s) >= 0) throw new InternalError('refusing to write a character XML 1.0 cannot carry to a plist');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
+};
+
+const element = (indent: string, tag: string, text: string): string => (text === '' ? `${indent}<${tag}/>\n` : `${indent}<${tag}>${text}</${tag}>\n`);
+
+/**
+ * The plist library's XML writer (plist.build with xmlbuilder, tab indent, "\n" line ends), byte for byte
+ * (test/launchd/plist-render.test.ts checks it against the library): written out here because xmlbuilder was a fifth
+ * of what validate and plan load and compile at every start (README, "Performance"). Same value rules as the
+ * library: null and undefined are left out (with their key), a number is an <integer> when it has no fraction.
+ */
+function writeValue(v: unknown, depth: number): string {
+  const indent = '\t'.repeat(depth);
+  const container = (tag: string, inner: string) => (inner === '' ? `${indent}<${tag}/>\n` : `${indent}<${tag}>\n${inner}${indent}</${tag}>\n`);
+  if (Array.isArray(v)) return container('array', v.map((x) => writeValue(x, depth + 1)).join(''));
+  if (v instanceof ArrayBuffer) return element(indent, 'data', Buffer.from(v).toString('base64'));
+  if (ArrayBuffer.isView(v)) return element(indent, 'data', Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
+  if (typeof v === 'object' && v !== null && !(v instanceof Date)) {
+    let inner = '';
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined || x === null) continue;
+      inner += element(`${indent}\t`, 'key', escapeText(k)) + writeValue(x, depth + 1);
+    }
+    return container('dict', inner);
+  }
+  if (typeof v === 'number') return element(indent, v % 1 === 0 ? 'integer' : 'real', v.toString());
+  if (typeof v === 'bigint') return element(indent, 'integer', v.toString());
+  if (v instanceof Date) return element(indent, 'date', v.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  if (typeof v === 'boolean') return `${indent}<${v ? 'true' : 'false'}/>\n`;
+  if (typeof v === 'string') return element(indent, 'string', escapeText(v));
+  return '';
+}
+
+/** XML plist text of `value` as plist.build(value, { indent: '\t', newline: '\n' }) writes it. */
+export function plistXml(value: unknown): string {
+  const inner = writeValue(value, 1);
+  return inner === '' ? `${HEADER}/>` : `${HEADER}>\n${inner}</plist>`;
+}
+
 function xmlText(dict: PlistDict): string {
-  const xml = build(sorted(dict), { indent: '\t', newline: '\n' });
+  const xml = plistXml(sorted(dict));
   return `${xml.replace(AS_REFERENCE, (c) => `&#x${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()};`)}\n`;
 }
 
