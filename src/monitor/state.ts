@@ -1,6 +1,7 @@
 // What the monitor remembers between ticks, in <stateDir>/monitor-state.json (snake_case, ISO times, like state.json).
 // Read at the start of every tick and written before any action, so a monitor killed mid-restart still counts it.
 import { join } from 'node:path';
+import '../model/zod-config.js';
 import * as z from 'zod';
 import { writeFileAtomic } from '../system/atomic-file.js';
 import { makeDirs } from '../system/ownership.js';

@@ -1,3 +1,4 @@
+import '../model/zod-config.js';
 import * as z from 'zod';
 import { LotusctlError } from '../model/errors.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../model/plan.js';

@@ -1,3 +1,4 @@
+import '../model/zod-config.js';
 import * as z from 'zod';
 import { specSchema } from './schema.js';
 

@@ -1,3 +1,4 @@
+import '../model/zod-config.js';
 import * as z from 'zod';
 import { LABEL_PATTERN } from '../launchd/domain.js';
 import { cronProblem } from './cron.js';

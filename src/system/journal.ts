@@ -4,6 +4,7 @@
 // and apply finishes the step (or removes a job that was being created for a service no longer in lotus.yaml).
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
+import '../model/zod-config.js';
 import * as z from 'zod';
 import { isValidLabel } from '../launchd/domain.js';
 import type { InterruptedStep } from '../model/actual.js';

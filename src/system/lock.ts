@@ -9,6 +9,7 @@ import { chmodSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import '../model/zod-config.js';
 import * as z from 'zod';
 import { LotusctlError } from '../model/errors.js';
 import { LOCK_FILE } from '../model/state-files.js';

@@ -2,6 +2,7 @@
 // open-files ceiling. LOTUSCTL_MACHINE_FACTS (a JSON file) replaces them, so tests and the demo see a fixed Mac.
 import { execa } from 'execa';
 import si from 'systeminformation';
+import '../model/zod-config.js';
 import * as z from 'zod';
 import type { MachineFacts } from '../model/machine.js';
 import { LotusctlError } from '../model/errors.js';

@@ -1,4 +1,5 @@
 import { basename, isAbsolute, join } from 'node:path';
+import '../model/zod-config.js';
 import * as z from 'zod';
 import { isValidLabel } from '../launchd/domain.js';
 import { MANIFEST_FORMAT_VERSION, type Manifest, type ManagedRecord } from '../model/actual.js';

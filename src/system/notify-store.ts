@@ -2,6 +2,7 @@
 // Written atomically after every change: before a delivery is attempted (write-ahead) and right after it succeeds.
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import '../model/zod-config.js';
 import * as z from 'zod';
 import type { IncidentState, NotifyEvent } from '../monitor/notify-events.js';
 import { EMPTY_STORE, type Delivery, type NotifyStore } from '../monitor/notify-queue.js';
