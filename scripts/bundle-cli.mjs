@@ -1,9 +1,11 @@
 // Bundles the CLI into dist/cli/ with esbuild (run by `npm run build` after tsc). One file per command's code,
 // split where the CLI imports lazily: Node resolves and reads a handful of files instead of hundreds (zod, execa),
 // which is most of the start-up cost (README, "Performance"). tsc's dist/src stays the programmatic API and types.
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The split files are then turned into CommonJS (*.cjs), the only kind of module whose compiled code Node 20 can
+// keep between runs (src/cli/compile-cache.ts); dist/cli/main.js, the executable, turns that cache on and loads them.
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 // plist's index.js re-exports both its parser (with the XML DOM parser behind it) and its builder. esbuild's code
@@ -39,16 +41,10 @@ const plistPerImporter = {
 
 rmSync('dist/cli', { recursive: true, force: true });
 
-const result = await build({
-  entryPoints: { main: 'src/cli/main.ts' },
-  outdir: 'dist/cli',
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  entryNames: '[name]',
-  chunkNames: '[name]-[hash]',
   // Readable names in --debug stack traces; whitespace and syntax minification still shrink what Node parses.
   minifyWhitespace: true,
   minifySyntax: true,
@@ -56,16 +52,58 @@ const result = await build({
   sourcemap: false,
   metafile: true,
   legalComments: 'none',
-  // node-cron finds its own files next to itself (import.meta.url); the monitor is long-running, so its start-up
-  // cost does not matter. systeminformation is CommonJS with dynamic requires.
-  external: ['node-cron', 'systeminformation'],
-  // Bundled CommonJS packages (plist, xmlbuilder, @xmldom) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __lotusctlCreateRequire } from 'node:module'; const require = __lotusctlCreateRequire(import.meta.url);" },
-  plugins: [plistPerImporter],
   logLevel: 'warning',
+};
+
+const result = await build({
+  ...common,
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist/cli',
+  write: false,
+  splitting: true,
+  format: 'esm',
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
+  // node-cron finds its own files next to itself (import.meta.url); the monitor is long-running, so its start-up
+  // cost does not matter. systeminformation is CommonJS with dynamic requires. Both stay import()s.
+  external: ['node-cron', 'systeminformation'],
+  plugins: [plistPerImporter],
+});
+
+// Each split ES module as CommonJS: its imports of other split files become require()s of the .cjs files, every
+// import() a require() in a promise (as lazy as before; V8 cannot run an import() of code it took from the cache),
+// import.meta.url this file's URL. Evaluation order is the same: esbuild emits the requires in import order at the
+// top. Bundled CommonJS packages' require() of Node built-ins finds CommonJS's own require.
+const cjsName = (p) => p.replace(/\.js$/, '.cjs');
+mkdirSync('dist/cli', { recursive: true });
+for (const f of result.outputFiles) {
+  const r = await transform(f.text, {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    define: { 'import.meta.url': '__lotusctlImportMetaUrl' },
+    banner: "var __lotusctlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+    logLevel: 'warning',
+  });
+  const code = r.code.replace(/\brequire\("\.\/([\w.-]+)\.js"\)/g, 'require("./$1.cjs")');
+  if (/import\.meta|\bimport\(|require\("\.\/[^"]*\.js"\)/.test(code)) throw new Error(`bundle-cli: ${f.path} still uses import.meta or import(), or requires an ES module`);
+  writeFileSync(cjsName(f.path), code);
+}
+
+// The executable: an ES module (package.json "type": "module") with the cache set-up, which loads dist/cli/cli.cjs.
+const bin = await build({
+  ...common,
+  entryPoints: { main: 'src/cli/bin.ts' },
+  outdir: 'dist/cli',
+  format: 'esm',
+  external: ['./cli.cjs'],
 });
 
 // Which source modules ended up in which output file (outside dist/cli, so not in the package):
 // test/cli/lazy-loading.test.ts maps loaded files back to them.
-writeFileSync('dist/cli-meta.json', JSON.stringify(result.metafile));
+const outputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([k, v]) => [cjsName(k), v]));
+writeFileSync('dist/cli-meta.json', JSON.stringify({ inputs: { ...result.metafile.inputs, ...bin.metafile.inputs }, outputs: { ...outputs, ...bin.metafile.outputs } }));
 chmodSync('dist/cli/main.js', 0o755);

@@ -1,10 +1,5 @@
-#!/usr/bin/env node
-import module from 'node:module';
+// The CLI's entry, run by the executable (src/cli/bin.ts) once V8's compile cache is on.
 import { interrupt } from './interrupt.js';
-
-// Node 22.1+ keeps V8's compiled code of these files between runs (in the OS temp folder), which is most of what
-// is left of lotusctl's start-up; on Node 20 the function does not exist and nothing happens.
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // During apply, the first Ctrl-C (or SIGTERM) lets the running step finish, then stops cleanly and releases the lock;
 // otherwise, or the second time, exit at once (the process 'exit' handler still removes a held lock). SIGTERM comes

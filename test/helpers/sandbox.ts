@@ -78,6 +78,8 @@ export class Sandbox {
       FAKE_LAUNCHD_PASSWD: this.path('etc', 'passwd'),
       FAKE_MOUNT_TABLE: this.path('etc', 'mounts'),
       LOTUSCTL_VOLUMES_DIR: this.volumesDir,
+      // The run's shared compile cache (test/helpers/global-setup.ts), not the temp folder or this home.
+      ...(process.env['LOTUSCTL_TEST_COMPILE_CACHE_DIR'] ? { LOTUSCTL_COMPILE_CACHE_DIR: process.env['LOTUSCTL_TEST_COMPILE_CACHE_DIR'] } : {}),
       ...extraEnv,
     };
     // The double starts now, as the test process (root in CI), so that it can run agents as the operator whoever
