@@ -145,10 +145,12 @@ describe('both clients answer alike', () => {
     await waitFor('the job to run', async () => (await f.call(['print', 'gui/501/com.example.job'])).stdout.includes('\tpid = '));
     const pid = /\tpid = (\d+)/.exec((await f.call(['print', 'gui/501/com.example.job'])).stdout)?.[1];
 
-    // euid: as root, the operator's call may not touch the system domain; launchctl says so.
+    // euid: the real one, not an emulated one (FAKE_LAUNCHD_EUID, which these suites set to 0, is left out). As root
+    // the call is the operator's, which may not touch the system domain; launchctl says so.
+    const { FAKE_LAUNCHD_EUID: _emulated, ...realCaller } = f.env;
     const asCaller = (extra: Record<string, string>) => {
       const r = spawnSync(fakeLaunchctlPath(), ['bootstrap', 'system', f.file('job.plist')], {
-        env: { ...process.env, ...f.env, ...extra }, encoding: 'utf8', ...(IS_ROOT ? { uid: OPERATOR.uid, gid: OPERATOR.gid } : {}),
+        env: { ...process.env, ...realCaller, ...extra }, encoding: 'utf8', ...(IS_ROOT ? { uid: OPERATOR.uid, gid: OPERATOR.gid } : {}),
       });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };
