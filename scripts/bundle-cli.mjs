@@ -93,14 +93,18 @@ for (const f of result.outputFiles) {
   writeFileSync(cjsName(f.path), code);
 }
 
-// The executable: an ES module (package.json "type": "module") with the cache set-up, which loads dist/cli/cli.cjs.
+// The executable, with the cache set-up, which loads dist/cli/cli.cjs: CommonJS too (dist/cli/package.json says so
+// for its .js files), so that Node starts no ES module loader at all.
 const bin = await build({
   ...common,
   entryPoints: { main: 'src/cli/bin.ts' },
   outdir: 'dist/cli',
-  format: 'esm',
+  format: 'cjs',
   external: ['./cli.cjs'],
+  define: { 'import.meta.url': '__lotusctlImportMetaUrl' },
+  banner: { js: "var __lotusctlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+writeFileSync('dist/cli/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
 
 // Which source modules ended up in which output file (outside dist/cli, so not in the package):
 // test/cli/lazy-loading.test.ts maps loaded files back to them.

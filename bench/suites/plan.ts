@@ -1,7 +1,8 @@
 // Plan cost against the launchctl double: one service on a machine that matches the spec (no changes), and how
 // the cost grows from 1 to 50 services (both on a fresh machine: applying 50 services first would take minutes).
-// The double is a Node program, one Node start per launchctl call, far slower than launchctl on a Mac; so the same
-// plans are also timed against a replay of the double's answers from the shell, closer to what a Mac costs.
+// The double answers through its fast client (test/fakes/launchctl/README.md, "Clients") when it is built, else one
+// Node start per launchctl call, far slower than launchctl on a Mac; so the same plans are also timed against a
+// replay of the double's answers from the shell, closer to what a Mac costs.
 import { FakeMac } from '../lib/fake-mac.js';
 import type { Suite, TimedCommand } from '../lib/suite.js';
 import { OPERATOR } from '../../test/helpers/operator.js';
@@ -33,6 +34,7 @@ export const plan: Suite = {
       return {
         commands: [
           timed('plan-1', 'lotusctl plan, 1 service, no changes', applied, false),
+          { ...timed('plan-1-no-cache', 'lotusctl plan, 1 service, compile cache off', applied, false), env: { ...applied.mac.env, NODE_DISABLE_COMPILE_CACHE: '1' } },
           timed('plan-1-fresh', 'lotusctl plan, 1 service, fresh Mac', fresh1, false),
           timed('plan-50-fresh', 'lotusctl plan, 50 services, fresh Mac', fresh50, false, 2),
           timed('plan-1-replay', 'lotusctl plan, 1 service, no changes (replay)', applied, true),
@@ -43,6 +45,7 @@ export const plan: Suite = {
         ],
         ratios: [
           { id: 'plan-1', label: 'plan, 1 service, no changes / node -e 0', of: 'plan-1', to: 'node', target: 2.5 },
+          { id: 'plan-1-no-cache', label: 'plan, 1 service, compile cache off / node -e 0', of: 'plan-1-no-cache', to: 'node', note: 'a first run' },
           { id: 'plan-50-vs-1', label: 'plan, 50 services / 1 service', of: 'plan-50-fresh', to: 'plan-1-fresh', target: 3 },
           { id: 'plan-1-replay', label: 'plan, 1 service, no changes / node -e 0 (replay)', of: 'plan-1-replay', to: 'node', note: 'launchctl answered from the shell' },
           { id: 'plan-50-vs-1-replay', label: 'plan, 50 services / 1 service (replay)', of: 'plan-50-fresh-replay', to: 'plan-1-fresh-replay', note: 'launchctl answered from the shell' },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `lotusctl` executable (package.json "bin", built to dist/cli/main.js): turns on the compile cache
-// (compile-cache.ts), then runs the CLI, whose bundle files are CommonJS so that the cache can hold them (Node 20
-// keeps no compiled code for ES modules). Everything else starts in src/cli/main.ts (dist/cli/cli.cjs).
+// The `lotusctl` executable (package.json "bin", built to dist/cli/main.js, CommonJS like the rest of dist/cli):
+// turns on the compile cache (compile-cache.ts), then runs the CLI, whose bundle files are CommonJS so that the cache
+// can hold them (Node 20 keeps no compiled code for ES modules). Everything else starts in src/cli/main.ts (cli.cjs).
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';

@@ -7,7 +7,8 @@
 // folder than the temp folder): `lotusctl-compile-cache-<euid>/<node version>-<arch>`. It is used only when it is a real folder
 // owned by the effective uid that nobody else may write, and only files owned by that uid are read, so root (sudo)
 // never runs code another user could have written. V8 refuses data made by another V8 version or for other source;
-// the file name holds the source's size and mtime and the Node version, so a rebuilt bundle never meets stale data.
+// the file name holds the install's folder, the source's size and mtime and the Node version, so a rebuilt bundle
+// never meets stale data (and replaces it).
 // Anything that goes wrong only means compiling as usual. NODE_DISABLE_COMPILE_CACHE=1 (Node's switch) turns it off.
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
@@ -33,6 +34,13 @@ type CompileFn = (this: ModuleLike, content: string, filename: string) => unknow
 interface ModuleLike { exports: unknown; _compile: CompileFn }
 
 const euid = (): number => process.geteuid?.() ?? -1;
+
+/** FNV-1a of a path, in hex: two installs of lotusctl keep their data apart (neither evicts the other's). */
+function pathKey(path: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
 
 /** The cache folder if it is safe to use (created 0700 if missing): a folder, not a link, owned by us, private. */
 export function usableCacheDir(dir: string): boolean {
@@ -98,13 +106,14 @@ export function installCompileCache(opts: CompileCacheOptions): CompileCacheStat
   const proto = (Module as unknown as { prototype: ModuleLike }).prototype;
   const original = proto._compile;
   const codeDir = opts.codeDir;
+  const codeKey = pathKey(codeDir);
   proto._compile = function compile(this: ModuleLike, content: string, filename: string): unknown {
     if (dirname(filename) !== codeDir || !filename.endsWith('.cjs')) return original.call(this, content, filename);
     let key: string;
     let prefix: string;
     try {
       const st = statSync(filename);
-      prefix = `${basename(filename)}.`;
+      prefix = `${basename(filename)}.${codeKey}.`;
       key = join(dir, `${prefix}${st.size}.${Math.trunc(st.mtimeMs)}.v8`);
     } catch {
       return original.call(this, content, filename);

@@ -1,7 +1,8 @@
 // The compile cache (src/cli/compile-cache.ts): V8's code for dist/cli/*.cjs kept between runs, in a private folder of
 // the user's in the temp folder. A later run uses it; a folder or file anyone else could have written is never read;
 // bad data only means compiling again; the output is the same either way. Timing is npm run bench's.
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,8 +20,13 @@ beforeEach(() => {
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
 const spec = join(repoRoot, 'lotus.yaml.example');
-async function validate(env: Record<string, string> = {}) {
-  const r = await runCli(['validate', '-f', spec], { env: { TMPDIR: tmp, LOTUSCTL_COMPILE_CACHE_DEBUG: '1', ...env } });
+/** validate with the checkout's CLI, or with another install's `main.js`. */
+async function validate(env: Record<string, string> = {}, install?: string) {
+  const r = install === undefined
+    ? await runCli(['validate', '-f', spec], { env: { TMPDIR: tmp, LOTUSCTL_COMPILE_CACHE_DEBUG: '1', ...env } })
+    : await new Promise<{ stdout: string; stderr: string; code: number }>((done) => {
+      execFile(process.execPath, [install, 'validate', '-f', spec], { env: { PATH: process.env['PATH'], NO_COLOR: '1', TMPDIR: tmp, LOTUSCTL_COMPILE_CACHE_DEBUG: '1', ...env } }, (err, stdout, stderr) => done({ stdout, stderr, code: err ? 1 : 0 }));
+    });
   const m = /compile cache (\S+): (\d+) hit\(s\), (\d+) miss\(es\)/.exec(r.stderr);
   return { out: r.stdout, code: r.code, used: m ? { dir: m[1] as string, hits: Number(m[2]), misses: Number(m[3]) } : undefined };
 }
@@ -53,6 +59,17 @@ describe.skipIf(builtin)('the compile cache (Node < 22.1)', () => {
     const r = await validate({ LOTUSCTL_COMPILE_CACHE_DIR: parent });
     expect(r.used?.dir.startsWith(join(parent, `lotusctl-compile-cache-${euid}`))).toBe(true);
     expect(readdirSync(tmp)).toEqual(['parent']);
+  });
+
+  it('two installs keep their own data: neither evicts the other\'s', async () => {
+    const other = join(tmp, 'install');
+    cpSync(join(repoRoot, 'dist/cli'), join(other, 'dist/cli'), { recursive: true });
+    copyFileSync(join(repoRoot, 'package.json'), join(other, 'package.json'));
+    const first = await validate();
+    const elsewhere = await validate({}, join(other, 'dist/cli/main.js'));
+    expect(elsewhere.used).toMatchObject({ hits: 0, misses: first.used?.misses });
+    expect(elsewhere.out).toBe(first.out);
+    expect((await validate()).used).toMatchObject({ hits: first.used?.misses, misses: 0 });
   });
 
   it('data V8 refuses (damaged, or for other code) is compiled again and replaced', async () => {
