@@ -15,7 +15,7 @@ function describe(s: string, i: number): string {
 }
 
 /**
- * Every string in the document, keys included, that XML 1.0 cannot carry: args, env, paths, labels and plist_extra
+ * Every string in the document, keys included, that XML 1.0 cannot carry (and the key `__proto__`): args, env, paths, labels and plist_extra
  * at any depth all end up in a plist. Checked on the plain YAML value, so each problem is reported once, located,
  * whatever else is wrong with the document.
  */
@@ -29,6 +29,12 @@ export function invalidCharacterProblems(value: unknown): Located[] {
       v.forEach((item, i) => visit(item, [...path, i]));
     } else if (v !== null && typeof v === 'object') {
       for (const [key, child] of Object.entries(v as Record<string, unknown>)) {
+        // A JavaScript object cannot hold the key __proto__ as data (assigning it sets the prototype): it would vanish
+        // from the plist without a word, so it is refused like a character the plist cannot carry.
+        if (key === '__proto__') {
+          out.push({ severity: 'error', code: 'spec.reserved-key', path: [...path, key], at: 'key', message: 'the key "__proto__" cannot be carried into a plist by lotusctl', hint: 'rename or remove it' });
+          continue;
+        }
         const i = invalidXmlCharIndex(key);
         if (i >= 0) {
           out.push({ severity: 'error', code: 'spec.invalid-character', path: [...path, key], at: 'key', message: `the key contains ${describe(key, i)} at position ${i + 1}`, hint: HINT });

@@ -114,6 +114,14 @@ describe('1. a secret is never printed; control characters are refused at valida
     expect(json(j.stdout).error?.details).toHaveLength(6);
   });
 
+  it('a key named __proto__ (env, plist_extra, at any depth) is a located error, not silently dropped from the plist', async () => {
+    sb.writeSpec('version: 1\nservices:\n  daemon:\n    program: /bin/sleep\n    env:\n      __proto__: "x"\n    plist_extra:\n      LaunchEvents: { __proto__: { a: 1 } }\n');
+    const r = await cli(['validate']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('lotus.yaml:6:7  services.daemon.env.__proto__: the key "__proto__" cannot be carried into a plist by lotusctl (rename or remove it)');
+    expect(r.stderr).toMatch(/lotus\.yaml:8:23  services\.daemon\.plist_extra\.LaunchEvents\.__proto__: the key "__proto__"/);
+  });
+
   it('escape sequences in an unknown key or a bad value are shown escaped, in text and as JSON', async () => {
     sb.writeSpec('version: 1\nservices:\n  daemon:\n    program: /bin/sleep\n    "bogus\\e]0;title\\a": 1\n    nice: "\\u009b2J"\n');
     const r = await cli(['validate']);

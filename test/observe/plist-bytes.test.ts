@@ -27,6 +27,8 @@ function bothWays(dict: PlistDict, text = renderPlist(dict)) {
 }
 
 const text = fc.string({ unit: 'binary', maxLength: 12 }).filter((s) => invalidXmlCharIndex(s) < 0);
+// validate refuses the key __proto__ (no JavaScript object holds it as data): no dict lotusctl renders has it.
+const key = text.filter((s) => s !== '__proto__');
 const value: fc.Arbitrary<PlistData> = fc.letrec<{ v: PlistData }>((tie) => ({
   v: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -34,10 +36,10 @@ const value: fc.Arbitrary<PlistData> = fc.letrec<{ v: PlistData }>((tie) => ({
     fc.maxSafeInteger(),
     fc.boolean(),
     fc.array(tie('v'), { maxLength: 3 }),
-    fc.dictionary(text, tie('v'), { maxKeys: 3 }),
+    fc.dictionary(key, tie('v'), { maxKeys: 3 }),
   ),
 })).v;
-const dict = fc.dictionary(text, value, { maxKeys: 5 });
+const dict = fc.dictionary(key, value, { maxKeys: 5 });
 
 describe('a plist with exactly the bytes lotusctl would write', () => {
   it('gives what parsing it gives, for tricky values', () => {
@@ -57,7 +59,7 @@ describe('a plist with exactly the bytes lotusctl would write', () => {
     fc.assert(fc.property(dict, (d) => {
       const { known, parsed } = bothWays(d);
       expect(known).toEqual(parsed);
-    }), { numRuns: 300 });
+    }), { numRuns: 300, seed: 20261201 });
   });
 
   it('is parsed when its bytes differ in any way, even with the same keys and values', () => {
