@@ -7,7 +7,7 @@ import { renderPlist } from '../launchd/plist-render.js';
 import { invalidXmlCharIndex } from '../launchd/xml-chars.js';
 import { PRIVACY_DIRS } from './lint.js';
 import { resolvePath } from './paths.js';
-import { privacyFolderOf, UNIX_FILESYSTEMS, volumeRootOf } from './places.js';
+import { privacyFolderOf, UNIX_FILESYSTEMS, volumeRootOf, waitForVolume } from './places.js';
 import type { KeepAliveSpec, LimitsSpec, MonitorSpec, ServiceSpec, Spec } from './schema.js';
 import { serviceLabel } from './semantic.js';
 import { durationSeconds, parseDuration, parseSize } from './units.js';
@@ -172,11 +172,10 @@ function serviceJob(spec: Spec, name: string, s: ServiceSpec, host: HostFacts, o
 
   // A repo on an external volume: start through wait4path, so that Lotus never runs (and initialises a fresh, empty
   // repo on the boot disk) before the volume is mounted, e.g. at boot (issue 9, item 7; nix-darwin starts its daemons
-  // with `/bin/wait4path /nix/store && exec …` for the same reason, reported). No user string goes into the script:
-  // sh -c '"$0" "$1" && shift && exec "$@"' wait4path <volume> <program> <args…>.
+  // with `/bin/wait4path /nix/store && exec …` for the same reason, reported). The start is places.ts waitForVolume.
   const repoVolume = s.repo !== undefined ? volumeRootOf(abs(s.repo), host.volumesDir ?? '/Volumes') : undefined;
   const argv = repoVolume !== undefined
-    ? ['/bin/sh', '-c', '"$0" "$1" && shift && exec "$@"', host.wait4path ?? '/bin/wait4path', repoVolume, program, ...s.args]
+    ? waitForVolume(host.wait4path ?? '/bin/wait4path', repoVolume, [program, ...s.args])
     : [program, ...s.args];
   const plist: PlistDict = {
     Label: label,
@@ -254,7 +253,7 @@ function openFilesAgainstHost(name: string, s: ServiceSpec, host: HostFacts, out
  * into gui/<uid>, which would start a second copy next to the one in user/<uid> (Homebrew lists all five types because
  * one plist must fit whichever domain `brew services` picks; lotusctl fixes the domain per service). See specs/domains.md.
  */
-function defaultSessionType(kind: 'gui' | 'user' | 'system'): string | undefined {
+export function defaultSessionType(kind: 'gui' | 'user' | 'system'): string | undefined {
   return kind === 'user' ? 'Background' : undefined;
 }
 

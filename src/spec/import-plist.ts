@@ -8,7 +8,8 @@ import { PLIST_KEYS, plistValueMatches } from '../launchd/plist-keys.js';
 import type { PlistData, PlistDict } from '../model/desired.js';
 import { LotusctlError } from '../model/errors.js';
 import { PROCESS_TYPES, SERVICE_NAME_PATTERN, SESSION_TYPES } from './schema.js';
-import { volumeRootOf } from './places.js';
+import { defaultSessionType } from './desired.js';
+import { unwrapWaitForVolume, volumeRootOf, waitForVolume } from './places.js';
 import { defaultLabel } from './semantic.js';
 import { formatSize } from './units.js';
 
@@ -166,23 +167,19 @@ function umaskValue(v: unknown): number {
 }
 
 /** Map one plist to a service. Throws import.unsupported for what lotus.yaml cannot express (nothing is guessed). */
-// sh -c '"$0" "$1" && shift && exec "$@"' <wait4path> <volume>: the start lotusctl renders for a repo on a volume.
-const WAIT_SCRIPT = '"$0" "$1" && shift && exec "$@"';
-const WAIT_PREFIX = 5;
-
 /**
- * ProgramArguments without lotusctl's own wait4path start when lotus.yaml renders it again exactly (the repo,
- * LOTUS_PATH, is on that volume and this machine's wait4path is the one named); otherwise the argv as written.
+ * ProgramArguments without lotusctl's own wait4path start (places.ts) when lotus.yaml renders it again exactly (the
+ * repo, LOTUS_PATH, is on that volume and this machine's wait4path is the one named); otherwise the argv as written.
  */
-function unwrapWait4path(argv: string[] | undefined, dict: PlistDict, ctx: ImportContext, note: (kind: ImportNoteKind, key: string, message: string) => void): string[] | undefined {
-  if (argv === undefined || argv.length <= WAIT_PREFIX || argv[0] !== '/bin/sh' || argv[1] !== '-c' || argv[2] !== WAIT_SCRIPT) return argv;
-  if (argv[3] !== (ctx.wait4path ?? '/bin/wait4path')) return argv;
-  const env = dict.EnvironmentVariables;
-  const repo = env !== null && typeof env === 'object' && !Array.isArray(env) && !(env instanceof Date) && !(env instanceof Uint8Array) ? (env as PlistDict).LOTUS_PATH : undefined;
-  if (typeof repo !== 'string' || !posix.isAbsolute(repo)) return argv;
-  if (volumeRootOf(posix.normalize(repo), ctx.volumesDir ?? '/Volumes') !== argv[4]) return argv;
-  note('normalized', 'ProgramArguments', `the ${argv[3]} ${argv[4]} start is lotusctl's own for a repo on a volume; lotus.yaml puts it back from repo`);
-  return argv.slice(WAIT_PREFIX);
+function unwrapWait4path(argv: string[] | undefined, dict: PlistDict, ctx: ImportContext, note: (kind: ImportNoteKind, key: string, message: string) => void): { argv: string[] | undefined; start: string[] } {
+  const as = { argv, start: [] };
+  const w = argv === undefined ? undefined : unwrapWaitForVolume(argv);
+  if (w === undefined || w.wait4path !== (ctx.wait4path ?? '/bin/wait4path')) return as;
+  const repo = isDict(dict.EnvironmentVariables) ? dict.EnvironmentVariables.LOTUS_PATH : undefined;
+  if (typeof repo !== 'string' || !posix.isAbsolute(repo)) return as;
+  if (volumeRootOf(posix.normalize(repo), ctx.volumesDir ?? '/Volumes') !== w.volume) return as;
+  note('normalized', 'ProgramArguments', `the ${w.wait4path} ${w.volume} start is lotusctl's own for a repo on a volume; lotus.yaml puts it back from repo`);
+  return { argv: w.argv, start: waitForVolume(w.wait4path, w.volume, []) };
 }
 
 export function importPlist(dict: PlistDict, ctx: ImportContext): ImportedService {
@@ -242,7 +239,7 @@ export function importPlist(dict: PlistDict, ctx: ImportContext): ImportedServic
   // Program and arguments.
   const argvRaw = dict.ProgramArguments;
   if (argvRaw !== undefined && (!Array.isArray(argvRaw) || !argvRaw.every((a) => typeof a === 'string'))) throw unsupported('ProgramArguments', 'must be a list of strings');
-  const argv = unwrapWait4path(argvRaw as string[] | undefined, dict, ctx, note);
+  const { argv, start } = unwrapWait4path(argvRaw as string[] | undefined, dict, ctx, note);
   const programKey = str('Program');
   if (programKey === undefined && (argv === undefined || argv.length === 0)) throw unsupported('ProgramArguments', 'the plist names no program (neither Program nor ProgramArguments)');
   const program0 = programKey ?? (argv?.[0] as string);
@@ -273,7 +270,7 @@ export function importPlist(dict: PlistDict, ctx: ImportContext): ImportedServic
   }
   svc.program = program.includes('/') ? shown(program, home) : program;
   if (args.length > 0) svc.args = args;
-  exp.ProgramArguments = argv === argvRaw ? [program, ...args] : [...(argvRaw as string[]).slice(0, WAIT_PREFIX), program, ...args];
+  exp.ProgramArguments = [...start, program, ...args];
 
   // Environment: LOTUS_PATH becomes repo, credentials go to secret files, the rest stays env.
   const envRaw = dict.EnvironmentVariables;
@@ -422,13 +419,14 @@ export function importPlist(dict: PlistDict, ctx: ImportContext): ImportedServic
     if (!list || list.length === 0 || !list.every((s) => typeof s === 'string' && (SESSION_TYPES as readonly string[]).includes(s))) {
       throw unsupported('LimitLoadToSessionType', `must be one or a list of ${SESSION_TYPES.join(', ')}`);
     }
-    // A `user` service gets Background from lotus.yaml (desired.ts): the same value is not written out again.
-    if (!((ctx.jobDomain ?? 'gui') === 'user' && session === 'Background')) svc.session_type = typeof session === 'string' ? session : [...list];
+    // The session type lotus.yaml gives the job's domain anyway (desired.ts) is not written out again.
+    if (session !== defaultSessionType(ctx.jobDomain ?? 'gui')) svc.session_type = typeof session === 'string' ? session : [...list];
     exp.LimitLoadToSessionType = typeof session === 'string' ? session : [...(list as string[])];
-  } else if ((ctx.jobDomain ?? 'gui') === 'user') {
+  } else if (defaultSessionType(ctx.jobDomain ?? 'gui') !== undefined) {
     // launchd.plist(5): no LimitLoadToSessionType means Aqua, which a user/<uid> (background) session refuses.
-    note('repaired', 'LimitLoadToSessionType', 'absent means Aqua, which launchd refuses in user/<uid>; lotus.yaml\'s domain: user gives Background');
-    exp.LimitLoadToSessionType = 'Background';
+    const given = defaultSessionType(ctx.jobDomain ?? 'gui') as string;
+    note('repaired', 'LimitLoadToSessionType', `absent means Aqua, which launchd refuses in ${ctx.jobDomain}/<uid>; lotus.yaml's domain: ${ctx.jobDomain} gives ${given}`);
+    exp.LimitLoadToSessionType = given;
   }
   const abandon = bool('AbandonProcessGroup');
   if (abandon !== undefined) {

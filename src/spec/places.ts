@@ -28,5 +28,19 @@ export function volumeRootOf(path: string, volumesDir: string): string | undefin
   return posix.join(volumesDir, rel.split('/')[0] as string);
 }
 
+/**
+ * argv that starts `argv` once `volume` is mounted: sh -c '"$0" "$1" && shift && exec "$@"' <wait4path> <volume>
+ * <argv…> (no user string goes into the script). lotusctl renders it for a repo on a volume; import recognises it.
+ */
+export const WAIT4PATH_SCRIPT = '"$0" "$1" && shift && exec "$@"';
+export function waitForVolume(wait4path: string, volume: string, argv: readonly string[]): string[] {
+  return ['/bin/sh', '-c', WAIT4PATH_SCRIPT, wait4path, volume, ...argv];
+}
+/** The parts of a waitForVolume argv, or undefined for any other argv. */
+export function unwrapWaitForVolume(argv: readonly string[]): { wait4path: string; volume: string; argv: string[] } | undefined {
+  if (argv.length <= 5 || argv[0] !== '/bin/sh' || argv[1] !== '-c' || argv[2] !== WAIT4PATH_SCRIPT) return undefined;
+  return { wait4path: argv[3] as string, volume: argv[4] as string, argv: argv.slice(5) };
+}
+
 /** File systems that keep Unix owners and modes (the keystore's 0600 check, launchd's plist checks need them). */
 export const UNIX_FILESYSTEMS: ReadonlySet<string> = new Set(['apfs', 'hfs']);

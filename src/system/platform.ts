@@ -23,7 +23,7 @@ export const MACOS_TOOLS = {
   dscl: '/usr/bin/dscl',
   /** kern.maxfilesperproc (src/system/host.ts). */
   sysctl: '/usr/sbin/sysctl',
-  /** The mount table: which file system a volume has (src/system/mounts.ts). */
+  /** The mount table: which file system a volume has, and whether it is local (src/system/volumes.ts). */
   mount: '/sbin/mount',
   /** Blocks until a path exists; jobs whose repo is on an external volume start through it (src/spec/desired.ts). */
   wait4path: '/bin/wait4path',

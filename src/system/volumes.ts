@@ -4,10 +4,8 @@
 // The same table gives a volume's file system type (`/dev/disk4s1 on /Volumes/Stick (exfat, local, …)`).
 import { realpathSync, statfsSync } from 'node:fs';
 import type { VolumeFilesystem } from '../model/host.js';
-import { macosTool } from './platform.js';
+import { MACOS_TOOLS, macosTool } from './platform.js';
 import { runSync } from './run-sync.js';
-
-export const SYSTEM_MOUNT = '/sbin/mount';
 
 // linux/magic.h: NFS, SMB, CIFS, SMB2, Coda, AFS, 9p, Ceph, FUSE (sshfs and friends), OCFS2, GFS2, Lustre.
 const LINUX_NETWORK_MAGIC = new Set([
@@ -64,7 +62,7 @@ export async function isNetworkVolume(dir: string, platform: string = process.pl
     }
   }
   if (platform === 'darwin') {
-    const r = runSync(SYSTEM_MOUNT, [], 5000);
+    const r = runSync(macosTool('mount', process.env, platform) ?? MACOS_TOOLS.mount, [], 5000);
     if (r.exitCode !== 0) return undefined;
     const m = mountOf(parseMountTable(r.stdout), real);
     return m === undefined ? undefined : !m.local;
@@ -77,7 +75,7 @@ export function volumeFilesystems(roots: readonly string[], env: Readonly<Record
   if (roots.length === 0) return {};
   const mount = macosTool('mount', env);
   const all = (v: VolumeFilesystem): Record<string, VolumeFilesystem> => Object.fromEntries(roots.map((r) => [r, v]));
-  if (mount === undefined) return all({ unknown: `the mount table is read with macOS's ${SYSTEM_MOUNT}, not available on ${process.platform}` });
+  if (mount === undefined) return all({ unknown: `the mount table is read with macOS's ${MACOS_TOOLS.mount}, not available on ${process.platform}` });
   const r = runSync(mount, [], 10_000, env);
   if (r.exitCode !== 0) return all({ unknown: `${mount} failed: ${String(r.stderr || r.errorCode || '').split('\n')[0]}` });
   const table = parseMountTable(r.stdout);

@@ -203,6 +203,19 @@ describe('lockWaitMs', () => {
   });
 });
 
+/** Four processes try to take the lock at once: exactly one wins, the others get lock.held, the lock is the winner's. */
+async function raceOfFour(stateDir: string): Promise<void> {
+  const racers = [0, 1, 2, 3].map(() => spawnHolder(stateDir));
+  // All load first, so the attempts land as close together as the OS schedules them.
+  await Promise.all(racers.map((k) => k.waitFor(/^loaded$/)));
+  for (const k of racers) k.send('go');
+  const results = await Promise.all(racers.map((k) => k.waitFor(/^(won|held) /)));
+  const winners = results.filter((l) => l.startsWith('won '));
+  expect(winners).toHaveLength(1);
+  expect(results.filter((l) => l === 'held lock.held')).toHaveLength(3);
+  expect(readLock(stateDir)).toEqual(JSON.parse((winners[0] as string).slice(4)));
+}
+
 describe('lock held by another process', () => {
   it('names the holder and never overrides it while it lives; once it is dead, the next acquire takes the lock over', async () => {
     const { kid, info } = await holderWithLock(stateDir);
@@ -258,15 +271,7 @@ describe('lock held by another process', () => {
   });
 
   it('of processes racing for the lock, exactly one wins', async () => {
-    const racers = [0, 1, 2, 3].map(() => spawnHolder(stateDir));
-    // All load first, so the attempts land as close together as the OS schedules them.
-    await Promise.all(racers.map((k) => k.waitFor(/^loaded$/)));
-    for (const k of racers) k.send('go');
-    const results = await Promise.all(racers.map((k) => k.waitFor(/^(won|held) /)));
-    const winners = results.filter((l) => l.startsWith('won '));
-    expect(winners).toHaveLength(1);
-    expect(results.filter((l) => l === 'held lock.held')).toHaveLength(3);
-    expect(readLock(stateDir)).toEqual(JSON.parse((winners[0] as string).slice(4)));
+    await raceOfFour(stateDir);
   });
 });
 
@@ -356,14 +361,7 @@ describe('taking over a lock whose holder is proven dead', () => {
   it('of processes racing to take over a dead lock, exactly one wins and its lock is never removed by the others', async () => {
     const dead = await holderWithLock(stateDir);
     await kill(dead.kid);
-    const racers = [0, 1, 2, 3].map(() => spawnHolder(stateDir));
-    await Promise.all(racers.map((k) => k.waitFor(/^loaded$/)));
-    for (const k of racers) k.send('go');
-    const results = await Promise.all(racers.map((k) => k.waitFor(/^(won|held) /)));
-    const winners = results.filter((l) => l.startsWith('won '));
-    expect(winners).toHaveLength(1);
-    expect(results.filter((l) => l === 'held lock.held')).toHaveLength(3);
-    expect(readLock(stateDir)).toEqual(JSON.parse((winners[0] as string).slice(4)));
+    await raceOfFour(stateDir);
     expect(readdirSync(stateDir).filter((n) => n !== 'lock.json')).toEqual([]);
   });
 
