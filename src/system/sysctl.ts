@@ -1,6 +1,5 @@
 // Kernel limits that matter to Lotus on macOS, read with `sysctl -n` (this module owns the binary).
 // kern.maxfilesperproc caps what a process may raise its open-files limit to (specs/lotus-operations.md §4, lotus#3937).
-import { execFile } from 'node:child_process';
 import { runSync } from './run-sync.js';
 
 export type SysctlFact = { readonly kind: 'known'; readonly value: number } | { readonly kind: 'unknown'; readonly why: string };
@@ -22,11 +21,7 @@ export function maxFilesPerProcSync(sysctl: string | undefined, timeoutMs = 10_0
 export async function maxFilesPerProc(opts: { platform?: string; sysctl?: string; timeoutMs?: number } = {}): Promise<SysctlFact> {
   const platform = opts.platform ?? process.platform;
   if (platform !== 'darwin') return { kind: 'unknown', why: `kern.maxfilesperproc is a macOS sysctl; not available on ${platform}` };
-  const r = await runAsync(opts.sysctl ?? '/usr/sbin/sysctl', ['-n', 'kern.maxfilesperproc'], opts.timeoutMs ?? 10_000);
-  const n = Number(r.stdout.trim());
-  if (r.exitCode === 0 && Number.isSafeInteger(n) && n > 0) return { kind: 'known', value: n };
-  if (r.errorCode === 'ENOENT') return { kind: 'unknown', why: 'sysctl is not available here' };
-  return { kind: 'unknown', why: `sysctl -n kern.maxfilesperproc failed: ${String(r.stderr || r.errorCode || `exit ${r.exitCode}`).split('\n')[0]}` };
+  return maxFilesPerProcSync(opts.sysctl ?? '/usr/sbin/sysctl', opts.timeoutMs ?? 10_000);
 }
 
 /**
@@ -36,7 +31,7 @@ export async function maxFilesPerProc(opts: { platform?: string; sysctl?: string
  */
 export async function bootSessionUuid(opts: { platform?: string; sysctl?: string; timeoutMs?: number } = {}): Promise<string | undefined> {
   if ((opts.platform ?? process.platform) !== 'darwin') return undefined;
-  const r = await runAsync(opts.sysctl ?? '/usr/sbin/sysctl', ['-n', 'kern.bootsessionuuid'], opts.timeoutMs ?? 5000);
+  const r = runSync(opts.sysctl ?? '/usr/sbin/sysctl', ['-n', 'kern.bootsessionuuid'], opts.timeoutMs ?? 5000);
   return r.exitCode === 0 ? parseBootSessionUuid(r.stdout) : undefined;
 }
 
@@ -46,12 +41,3 @@ export function parseBootSessionUuid(text: string): string | undefined {
   return /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(t) ? t.toUpperCase() : undefined;
 }
 
-// node:child_process, not execa: spec resolution loads this module, and the light commands must not load execa.
-function runAsync(file: string, args: readonly string[], timeoutMs: number): Promise<{ exitCode: number | undefined; stdout: string; stderr: string; errorCode?: string }> {
-  return new Promise((done) => {
-    execFile(file, [...args], { timeout: timeoutMs, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
-      const code = (err as { code?: unknown } | null)?.code;
-      done({ exitCode: err ? (typeof code === 'number' ? code : undefined) : 0, stdout: String(stdout), stderr: String(stderr), ...(typeof code === 'string' ? { errorCode: code } : {}) });
-    });
-  });
-}
